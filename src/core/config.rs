@@ -1,0 +1,167 @@
+//! Client configuration: the documented defaults and the checks every value
+//! from the caller goes through. Each error message names its field.
+
+use super::error::Error;
+
+pub const DEFAULT_BASE_URL: &str = "https://api.airstore.ai/api/v1";
+pub const DEFAULT_TIMEOUT_MS: f64 = 60_000.0;
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
+pub const DEFAULT_POLL_TIMEOUT_MS: f64 = 300_000.0;
+pub const DEFAULT_POLL_INTERVAL_MS: f64 = 2_000.0;
+
+pub type Headers = Vec<(String, String)>;
+
+/// A validated client configuration.
+#[derive(Clone, PartialEq)]
+pub struct ClientConfig {
+    /// `None` for a keyless client (browsers): no `Authorization` is sent
+    /// and `createSession` is refused before any request.
+    pub api_key: Option<String>,
+    pub base_url: String,
+    pub timeout_ms: f64,
+    pub max_retries: u32,
+    pub default_headers: Headers,
+}
+
+// Hand-written so the key never shows in logs or panics.
+impl core::fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
+            .field("base_url", &self.base_url)
+            .field("timeout_ms", &self.timeout_ms)
+            .field("max_retries", &self.max_retries)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            api_key: None,
+            base_url: DEFAULT_BASE_URL.to_string(),
+            timeout_ms: DEFAULT_TIMEOUT_MS,
+            max_retries: DEFAULT_MAX_RETRIES,
+            default_headers: Vec::new(),
+        }
+    }
+}
+
+/// Per-call overrides (`RequestOptions` less the signal, which is the
+/// platform's business).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RequestOverrides {
+    pub timeout_ms: Option<f64>,
+    pub max_retries: Option<u32>,
+    pub headers: Headers,
+}
+
+/// Checks a base URL and strips trailing slashes. It must be an absolute
+/// `http:` or `https:` URL with a host and no credentials, query or fragment
+/// (paths are appended to it).
+pub fn base_url<H, C>(field: &str, raw: &str) -> Result<String, Error<H, C>> {
+    let bad = |why: &str| Error::invalid(field, &format!("must be an http(s) URL{why}"));
+    let lower = raw.get(..8).unwrap_or(raw).to_ascii_lowercase();
+    let rest = if lower.starts_with("https://") {
+        raw.get(8..)
+    } else if lower.starts_with("http://") {
+        raw.get(7..)
+    } else {
+        None
+    };
+    let rest = rest.ok_or_else(|| bad(" such as https://api.airstore.ai/api/v1"))?;
+    if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(bad(" without spaces or control characters"));
+    }
+    if raw.contains('?') || raw.contains('#') {
+        return Err(bad(" without a query or fragment"));
+    }
+    let authority = rest.split('/').next().unwrap_or("");
+    if authority.is_empty() {
+        return Err(bad(" with a host"));
+    }
+    if authority.contains('@') {
+        return Err(bad(" without credentials (pass the key as apiKey)"));
+    }
+    Ok(raw.trim_end_matches('/').to_string())
+}
+
+/// A duration in milliseconds: a finite number, zero or more.
+pub fn millis<H, C>(field: &str, value: f64) -> Result<f64, Error<H, C>> {
+    if value.is_finite() && value >= 0.0 {
+        Ok(value + 0.0) // turns -0 into 0
+    } else {
+        Err(Error::invalid(field, "must be a finite number of milliseconds, zero or more"))
+    }
+}
+
+/// A retry count: a whole number, zero or more.
+pub fn retries<H, C>(field: &str, value: f64) -> Result<u32, Error<H, C>> {
+    if value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value <= f64::from(u32::MAX) {
+        Ok(value as u32)
+    } else {
+        Err(Error::invalid(field, "must be a whole number, zero or more"))
+    }
+}
+
+/// A header name must be an HTTP token and its value must not break the
+/// header line; fetch would otherwise throw a TypeError deep inside a call.
+pub fn header<H, C>(field: &str, name: &str, value: &str) -> Result<(), Error<H, C>> {
+    let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+    if name.is_empty() || !name.chars().all(token) {
+        return Err(Error::invalid(field, "has a header name that is not a valid HTTP token"));
+    }
+    if value.chars().any(|c| matches!(c, '\r' | '\n' | '\0')) || value.chars().any(|c| c as u32 > 0xff) {
+        return Err(Error::invalid(&format!("{field}[\"{name}\"]"), "must be a header value without line breaks or characters beyond Latin-1"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    type E = Error<(), ()>;
+
+    #[test]
+    fn base_url_trims_trailing_slashes_and_keeps_the_path() {
+        assert_eq!(base_url::<(), ()>("baseURL", "http://127.0.0.1:9/api/v1///").unwrap(), "http://127.0.0.1:9/api/v1");
+        assert_eq!(base_url::<(), ()>("baseURL", "HTTPS://x.example").unwrap(), "HTTPS://x.example");
+    }
+
+    #[test]
+    fn base_url_refuses_what_is_not_http() {
+        for bad in ["", "ftp://x", "javascript:alert(1)", "https://", "https:///path", "//x.y", "https://a b", "https://u:p@x", "https://x/?q", "https://x/#f", "api.airstore.ai"] {
+            let e: E = base_url("baseURL", bad).unwrap_err();
+            assert!(e.message.starts_with("baseURL must be an http(s) URL"), "{bad}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn numbers_are_checked_and_named() {
+        assert_eq!(millis::<(), ()>("timeout", -0.0).unwrap().to_bits(), 0.0f64.to_bits());
+        for bad in [-1.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            let e: E = millis("pollOpts.interval", bad).unwrap_err();
+            assert!(e.message.starts_with("pollOpts.interval must be"), "{}", e.message);
+        }
+        assert_eq!(retries::<(), ()>("maxRetries", 3.0).unwrap(), 3);
+        for bad in [-1.0, 1.5, f64::NAN, f64::INFINITY, 1e10] {
+            let e: E = retries("maxRetries", bad).unwrap_err();
+            assert!(e.message.starts_with("maxRetries must be a whole number"));
+        }
+    }
+
+    #[test]
+    fn headers_are_checked() {
+        assert!(header::<(), ()>("headers", "X-Trace", "abc").is_ok());
+        assert!(header::<(), ()>("headers", "bad name", "abc").is_err());
+        assert!(header::<(), ()>("headers", "", "abc").is_err());
+        let e: E = header("defaultHeaders", "X-A", "a\r\nInjected: 1").unwrap_err();
+        assert_eq!(e.message, "defaultHeaders[\"X-A\"] must be a header value without line breaks or characters beyond Latin-1");
+    }
+
+    #[test]
+    fn debug_never_shows_the_key() {
+        let c = ClientConfig { api_key: Some("org_secret".into()), ..Default::default() };
+        assert!(!format!("{c:?}").contains("org_secret"));
+    }
+}

@@ -1,0 +1,17 @@
+//! The contract in plain Rust: no I/O, no JS. Time, randomness and the
+//! network come in through the [`client::Platform`] trait.
+
+pub mod client;
+pub mod config;
+pub mod error;
+pub mod json;
+pub mod poll;
+pub mod request;
+pub mod response;
+pub mod retry;
+pub mod types;
+
+pub use client::{Platform, TransportError};
+pub use config::{ClientConfig, RequestOverrides};
+pub use error::{Error, ErrorClass};
+pub use types::{CreateSessionParams, OAuthSession, SessionState, SessionStatus};

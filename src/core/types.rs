@@ -1,0 +1,55 @@
+//! The documented shapes: parameters in camelCase on the JS side, results in
+//! snake_case on the wire and in JS (`session_id`, `authorize_url`, ...).
+
+use serde::Serialize;
+
+/// The integration types the gateway completes through OAuth today. Other
+/// well-formed strings are still sent (the server answers 400), so a new
+/// provider needs no release of this package.
+pub const INTEGRATION_TYPES: [&str; 6] = ["gmail", "gdrive", "github", "notion", "linear", "slack"];
+
+/// Parameters of `createSession`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CreateSessionParams {
+    pub integration_type: String,
+    pub workspace_id: Option<String>,
+    pub return_to: Option<String>,
+}
+
+/// What `createSession` resolves with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OAuthSession {
+    pub session_id: String,
+    pub authorize_url: String,
+}
+
+/// The state of a session as the gateway reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SessionState {
+    Pending,
+    Complete,
+    Error,
+}
+
+impl SessionState {
+    pub fn parse(s: &str) -> Option<SessionState> {
+        match s {
+            "pending" => Some(SessionState::Pending),
+            "complete" => Some(SessionState::Complete),
+            "error" => Some(SessionState::Error),
+            _ => None,
+        }
+    }
+}
+
+/// What `getSession` and `poll` resolve with. Absent fields are omitted from
+/// the JS object, never `null`, as the gateway does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SessionStatus {
+    pub status: SessionState,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connection_id: Option<String>,
+}

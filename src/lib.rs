@@ -1,0 +1,17 @@
+//! airstore-wasm: the Airstore OAuth client.
+//!
+//! Three layers (see DESIGN.md):
+//! - [`core`]: plain Rust that knows the contract: requests, answers, errors,
+//!   retries and the poll schedule. No JS in it; `cargo test` covers it on
+//!   the host with a simulated clock.
+//! - `platform` (wasm only): the global `fetch`, `AbortController` and timers.
+//! - `bindings` (wasm only): the JS classes, option validation and JS errors.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
+
+pub mod core;
+
+#[cfg(target_arch = "wasm32")]
+pub mod platform;
+
+#[cfg(target_arch = "wasm32")]
+mod bindings;

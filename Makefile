@@ -1,0 +1,66 @@
+# The one entry point: build, demo, test, bench. Every target installs what
+# it needs, so a fresh clone on a fresh machine works.
+SHELL := /bin/bash
+WASM_BINDGEN_VERSION := 0.2.130
+TARGET := wasm32-unknown-unknown
+RAW_WASM := target/$(TARGET)/release/airstore_wasm.wasm
+BINDGEN := build/bindgen
+CARGO_BIN := $(HOME)/.cargo/bin
+export PATH := $(CARGO_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
+
+.PHONY: build demo test bench setup setup-rust setup-node setup-browser test-rust test-wasm test-js test-types lint clean
+
+build: setup-rust setup-node
+	cargo build --release --target $(TARGET)
+	rm -rf $(BINDGEN)
+	wasm-bindgen --target web --no-typescript --remove-name-section --out-dir $(BINDGEN) $(RAW_WASM)
+	node tools/build.mjs
+	wasm-opt -Oz --strip-debug --strip-producers $(BINDGEN)/airstore_wasm_bg.wasm -o pkg/dist/airstore_wasm_bg.wasm
+	@ls -l pkg/dist/airstore_wasm_bg.wasm | awk '{print "pkg/dist/airstore_wasm_bg.wasm: " $$5 " bytes"}'
+
+setup: setup-rust setup-node setup-browser
+
+# The wasm target and wasm-bindgen-cli at exactly the version the crate pins.
+setup-rust:
+	@rustup target list --installed 2>/dev/null | grep -qx $(TARGET) || rustup target add $(TARGET)
+	@if ! wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)$$"; then \
+		echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (about 3 minutes)"; \
+		cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; \
+	fi
+
+setup-node: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+# Debian's Chromium, for the browser tests (playwright-core drives it).
+setup-browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+test: build setup-browser lint test-rust test-wasm test-js test-types
+
+test-rust:
+	cargo test --lib
+
+lint:
+	cargo clippy --lib --target $(TARGET) --release -- -D warnings
+	cargo clippy --lib -- -D warnings
+
+test-wasm:
+	cargo test --target $(TARGET) --test platform
+
+test-js:
+	node --test --test-concurrency=1 tests/js/
+
+test-types:
+	node tests/types/run.mjs
+
+demo: build
+	node www/demo.mjs
+
+bench: build
+	node bench/run.mjs
+
+clean:
+	rm -rf target build pkg/dist node_modules

@@ -1,0 +1,206 @@
+/**
+ * airstore-wasm: the Airstore OAuth client, in Rust compiled to WebAssembly.
+ * Works in browsers, Cloudflare Workers and Node.js 18+ with no set-up code.
+ *
+ * @example
+ * import Airstore from 'airstore-wasm'
+ * const airstore = new Airstore({ apiKey: process.env.AIRSTORE_API_KEY })
+ * const session = await airstore.oauth.createSession({ integrationType: 'gmail', workspaceId: 'ws_abc123' })
+ * // send the user to session.authorize_url, then:
+ * const result = await airstore.oauth.poll(session.session_id)
+ * console.log(result.connection_id)
+ */
+
+// The runtime's own Headers and AbortSignal types where it has them (DOM lib,
+// @types/node, workers types); a structural stand-in otherwise, so these
+// declarations type-check with any `lib` setting.
+type HeadersLike = typeof globalThis extends { Headers: { prototype: infer H } }
+  ? H
+  : { get(name: string): string | null; has(name: string): boolean; forEach(cb: (value: string, key: string) => void): void };
+type AbortSignalLike = typeof globalThis extends { AbortSignal: { prototype: infer S } }
+  ? S
+  : { readonly aborted: boolean; readonly reason?: unknown; addEventListener(type: 'abort', listener: () => void): void; removeEventListener(type: 'abort', listener: () => void): void };
+
+/** The providers Airstore connects through OAuth. */
+export type IntegrationType = 'gmail' | 'gdrive' | 'github' | 'notion' | 'linear' | 'slack';
+
+/** Parameters of {@link OAuthResource.createSession}. */
+export interface OAuthSessionCreateParams {
+  /** Provider: gmail, gdrive, github, notion, linear, slack. */
+  integrationType: IntegrationType;
+  /** Workspace to attach the connection to. Required for org/admin tokens; optional for workspace tokens (derived from the token). */
+  workspaceId?: string;
+  /** URL to redirect to after OAuth completes (same-tab flow): a path starting with `/`, or an http(s) URL. If omitted, a static success/error page is shown. */
+  returnTo?: string;
+}
+
+/** A new OAuth session. */
+export interface OAuthSession {
+  /** Session ID for polling (32 lowercase hex characters). */
+  session_id: string;
+  /** URL to send the user to in their browser. */
+  authorize_url: string;
+}
+
+/** The state of an OAuth session. */
+export interface OAuthSessionStatus {
+  /** `pending` until the user finishes; then `complete` or `error`. */
+  status: 'pending' | 'complete' | 'error';
+  /** Error message if status is `error` (for example `google: access_denied`). */
+  error?: string;
+  /** Connection ID if status is `complete` (for example `conn_xyz789`). */
+  connection_id?: string;
+}
+
+/** Options of {@link OAuthResource.poll}. */
+export interface OAuthPollOptions {
+  /** Max time to wait in ms. Default 300000 (5 minutes). The poll settles at this deadline even if a request is in flight. */
+  timeout?: number;
+  /** Polling interval in ms. Default 2000. */
+  interval?: number;
+  /** Stops the poll at once: it rejects with `AirstoreError('Request was cancelled')`. Takes precedence over `options.signal`. */
+  signal?: AbortSignalLike;
+  /** Called after each check with the status and the 1-based check number, for progress in a UI. If it throws, the poll rejects. */
+  onStatus?: (status: OAuthSessionStatus, attempt: number) => void;
+}
+
+/** Options of {@link OAuthResource.authorize}. */
+export interface OAuthAuthorizeOptions extends OAuthPollOptions {
+  /**
+   * A window you opened yourself, synchronously in the click handler
+   * (`window.open('', 'airstore-oauth', 'popup')`), so popup blockers allow
+   * it. Without it, `authorize` opens one, which a blocker may refuse if
+   * `authorize` runs after an `await`.
+   */
+  popup?: Window | null;
+}
+
+/** Options of the client. */
+export interface ClientOptions {
+  /** Default: `AIRSTORE_API_KEY` from the environment where there is one (Node: `process.env`). Required unless the environment has it. */
+  apiKey?: string;
+  /** Default: `AIRSTORE_BASE_URL`, else `https://api.airstore.ai/api/v1`. Must be http(s); trailing `/` stripped. */
+  baseURL?: string;
+  /** Per-request timeout in ms, covering the whole exchange including the body. Default 60000. */
+  timeout?: number;
+  /** Retries after a retryable failure (408, 409, 429, 5xx, network). Default 2, so 3 attempts at most. */
+  maxRetries?: number;
+  /** Headers sent with every request. */
+  defaultHeaders?: Record<string, string>;
+}
+
+/** Options of {@link Airstore.keyless}: a client for browsers that holds no API key. */
+export type KeylessClientOptions = Omit<ClientOptions, 'apiKey'>;
+
+/** Per-call options. */
+export interface RequestOptions {
+  /** Overrides the client's timeout (ms) for this call. */
+  timeout?: number;
+  /** Overrides the client's maxRetries for this call. */
+  maxRetries?: number;
+  /** Cancels the call: it rejects at once with `AirstoreError('Request was cancelled')` and sends nothing more. */
+  signal?: AbortSignalLike;
+  /** Extra headers for this call; they replace default headers of the same name. */
+  headers?: Record<string, string>;
+}
+
+/** The HTTP answer behind a result, as the non-enumerable `lastResponse`. */
+export interface ResponseMeta {
+  statusCode: number;
+  headers: HeadersLike;
+  /** The `x-request-id` response header. */
+  requestId: string | undefined;
+}
+
+/** A result object with its non-enumerable `lastResponse`. */
+export type WithResponseMeta<T> = T & { readonly lastResponse: ResponseMeta };
+
+/** `airstore.oauth`: interactive connection flows where users authorize access in their browser. */
+export interface OAuthResource {
+  /** Creates an OAuth session and gets the URL to send the user to. Needs an API key: call it server-side. */
+  createSession(params: OAuthSessionCreateParams, options?: RequestOptions): Promise<WithResponseMeta<OAuthSession>>;
+  /** Checks the current status of an OAuth session. Needs no API key. */
+  getSession(sessionId: string, options?: RequestOptions): Promise<WithResponseMeta<OAuthSessionStatus>>;
+  /**
+   * Polls a session until it completes, errors, or times out. Resolves with
+   * `status: "complete"`; rejects with `AirstoreError` if the session fails
+   * (`OAuth session failed: …`) or the timeout passes (`OAuth session timed out after …ms`).
+   * In a browser, a page that becomes visible again checks at once.
+   */
+  poll(sessionId: string, pollOpts?: OAuthPollOptions, options?: RequestOptions): Promise<WithResponseMeta<OAuthSessionStatus>>;
+  /**
+   * Browsers only: opens `session.authorize_url` in a popup (or uses
+   * `options.popup`), polls until the session completes, closes the popup and
+   * resolves with the completed status. If the person closes the popup first,
+   * it checks once more, then rejects with `AirstoreError` saying the window
+   * was closed. Opens only http(s) URLs.
+   */
+  authorize(session: OAuthSession, options?: OAuthAuthorizeOptions, requestOptions?: RequestOptions): Promise<WithResponseMeta<OAuthSessionStatus>>;
+}
+
+/** The Airstore client. */
+export declare class Airstore {
+  /** Throws `AirstoreError` if no API key is given and the environment has none. */
+  constructor(options?: ClientOptions);
+  /** A client without an API key, for browsers: `getSession`, `poll` and `authorize` work; `createSession` rejects (sessions are created server-side). */
+  static keyless(options?: KeylessClientOptions): Airstore;
+  /** The OAuth resource. */
+  readonly oauth: OAuthResource;
+}
+export default Airstore;
+
+/** Base of all errors from this package: configuration problems, bad arguments, cancellation, poll failure and timeout. */
+export declare class AirstoreError extends Error {
+  constructor(message: string, cause?: unknown);
+  cause?: unknown;
+}
+/** Any non-2xx answer. The message is the body's `error` (else `message`), else `Request failed with status N`. */
+export declare class APIError extends AirstoreError {
+  constructor(status: number, message: string | undefined, headers: HeadersLike, requestId?: string);
+  readonly status: number;
+  readonly headers: HeadersLike;
+  /** The `x-request-id` response header. */
+  readonly requestId: string | undefined;
+}
+/** 401: missing or invalid API key. */
+export declare class AuthenticationError extends APIError {
+  constructor(message: string | undefined, headers: HeadersLike, requestId?: string);
+  readonly status: 401;
+}
+/** 403: the key may not do this. */
+export declare class PermissionDeniedError extends APIError {
+  constructor(message: string | undefined, headers: HeadersLike, requestId?: string);
+  readonly status: 403;
+}
+/** 404: for example a session that is unknown or expired (`session not found`). */
+export declare class NotFoundError extends APIError {
+  constructor(message: string | undefined, headers: HeadersLike, requestId?: string);
+  readonly status: 404;
+}
+/** 409: a conflicting operation. */
+export declare class ConflictError extends APIError {
+  constructor(message: string | undefined, headers: HeadersLike, requestId?: string);
+  readonly status: 409;
+}
+/** 422: validation failed. */
+export declare class UnprocessableEntityError extends APIError {
+  constructor(message: string | undefined, headers: HeadersLike, requestId?: string);
+  readonly status: 422;
+}
+/** 429: rate limited; retried after `retry-after` (at most 60 s of it) while retries remain. */
+export declare class RateLimitError extends APIError {
+  constructor(message: string | undefined, headers: HeadersLike, requestId?: string);
+  readonly status: 429;
+}
+/** 500 and above. */
+export declare class InternalServerError extends APIError {
+  constructor(status: number, message: string | undefined, headers: HeadersLike, requestId?: string);
+}
+/** Network failure: DNS, TCP, TLS, CORS refusal, a reset connection. */
+export declare class APIConnectionError extends AirstoreError {
+  constructor(message?: string, cause?: unknown);
+}
+/** The request took longer than `timeout` (`Request timed out`). Not retried. */
+export declare class APIConnectionTimeoutError extends APIConnectionError {
+  constructor(message?: string, cause?: unknown);
+}

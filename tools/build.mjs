@@ -1,0 +1,49 @@
+// Packs the wasm-bindgen output into pkg/dist: one .wasm shared by every
+// entry (node.cjs / node.mjs / index.mjs / workerd.mjs / slim.mjs) and the
+// type declarations. Run by `make build` after cargo and wasm-bindgen.
+import { build } from 'esbuild';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const out = `${root}pkg/dist/`;
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+// wasm-bindgen copies js/errors.js into snippets/<hash>/; point every import
+// of it back at the one source file so each bundle holds one copy of the
+// error classes.
+const oneErrorsModule = {
+  name: 'one-errors-module',
+  setup(b) {
+    b.onResolve({ filter: /snippets\/.*\/js\/errors\.js$/ }, () => ({ path: `${root}js/errors.js` }));
+  },
+};
+
+const common = {
+  bundle: true,
+  absWorkingDir: root,
+  plugins: [oneErrorsModule],
+  external: ['*.wasm', './node.cjs'],
+  legalComments: 'none',
+  keepNames: true,
+  logLevel: 'warning',
+  // The glue's default init() path uses import.meta.url; the Node build
+  // never takes it (it reads the file itself).
+  logOverride: { 'empty-import-meta': 'silent' },
+};
+
+await Promise.all([
+  build({ ...common, entryPoints: ['js/node.cjs'], outfile: `${out}node.cjs`, format: 'cjs', platform: 'node', target: 'node18' }),
+  build({ ...common, entryPoints: ['js/browser.js'], outfile: `${out}index.mjs`, format: 'esm', platform: 'neutral', target: 'es2022' }),
+  build({ ...common, entryPoints: ['js/workerd.js'], outfile: `${out}workerd.mjs`, format: 'esm', platform: 'neutral', target: 'es2022' }),
+  build({ ...common, entryPoints: ['js/slim.js'], outfile: `${out}slim.mjs`, format: 'esm', platform: 'neutral', target: 'es2022' }),
+]);
+copyFileSync(`${root}js/node.mjs`, `${out}node.mjs`);
+
+const types = readFileSync(`${root}js/index.d.ts`, 'utf8');
+writeFileSync(`${out}index.d.ts`, types);
+writeFileSync(`${out}index.d.cts`, types);
+const slimTypes = readFileSync(`${root}js/slim.d.ts`, 'utf8');
+writeFileSync(`${out}slim.d.ts`, slimTypes);
+writeFileSync(`${out}slim.d.cts`, slimTypes);

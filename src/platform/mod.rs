@@ -65,7 +65,7 @@ pub struct JsBody {
 }
 
 impl JsBody {
-    fn from_text(text: &JsValue) -> JsBody {
+    pub fn from_text(text: &JsValue) -> JsBody {
         let empty = text.as_string().is_none_or(|t| t.is_empty());
         let parsed = text.as_string().and_then(|t| js_sys::JSON::parse(&t).ok());
         JsBody { empty, parsed }

@@ -4,6 +4,7 @@
 //! then runs as a future behind the returned promise.
 
 mod convert;
+mod popup;
 mod read;
 
 use crate::core::client;
@@ -103,33 +104,76 @@ impl OAuth {
         let keyless = self.config.api_key.is_none();
         let prepared = (|| {
             let id = read::session_id(&session_id)?;
-            let fields = Fields::of(&poll_opts, "pollOpts")?;
-            let defaults = PollOptions::default();
-            let poll = PollOptions {
-                timeout_ms: fields.millis("timeout")?.unwrap_or(defaults.timeout_ms),
-                interval_ms: fields.millis("interval")?.unwrap_or(defaults.interval_ms),
-            };
-            let on_status = fields.function("onStatus")?;
-            let poll_signal = fields.signal("signal")?;
+            let (poll, on_status, signal) = poll_options(&poll_opts, "pollOpts")?;
             let mut options = read::request_options(&options, keyless)?;
-            if poll_signal.is_some() {
-                options.signal = poll_signal;
+            if signal.is_some() {
+                options.signal = signal;
             }
             Ok((id, poll, on_status, options))
         })();
         let config = self.config.clone();
         run(prepared, |(id, poll, on_status, options)| async move {
             let platform = WebPlatform::new(options.signal);
-            let report = |status: &crate::core::SessionStatus, attempt: u32| -> Read<()> {
-                let Some(callback) = &on_status else { return Ok(()) };
-                let status = convert::result(status, None).map_err(|e| Error::airstore("could not report the status").with_cause(Some(e)))?;
-                callback
-                    .call2(&JsValue::UNDEFINED, &status, &JsValue::from(attempt))
-                    .map(drop)
-                    .map_err(|e| Error::airstore("pollOpts.onStatus threw, so the poll stopped").with_cause(Some(e)))
-            };
-            client::poll(&platform, &config, &id, poll, &options.overrides, report).await
+            client::poll(&platform, &config, &id, poll, &options.overrides, status_reporter(on_status), || false).await
         })
+    }
+}
+
+#[wasm_bindgen]
+impl OAuth {
+    /// Browsers: opens `session.authorize_url` in a popup (or `options.popup`),
+    /// polls until the session completes, closes the popup and resolves with
+    /// the completed status.
+    pub fn authorize(&self, session: JsValue, options: JsValue, request_options: JsValue) -> Promise {
+        let keyless = self.config.api_key.is_none();
+        let prepared = (|| {
+            let fields = Fields::of(&session, "session")?;
+            if session.is_undefined() {
+                return Err(Error::invalid("session", "must be the object createSession returned"));
+            }
+            let id = read::session_id(&fields.get("session_id")?).map_err(|_| Error::invalid("session.session_id", "must be a non-empty string"))?;
+            let url = fields.string("authorize_url")?.ok_or_else(|| Error::invalid("session.authorize_url", "must be a string"))?;
+            config::http_url("session.authorize_url", &url)?;
+            let (poll, on_status, signal) = poll_options(&options, "options")?;
+            let popup = Fields::of(&options, "options")?.get("popup")?;
+            let mut request = read::request_options(&request_options, keyless)?;
+            if signal.is_some() {
+                request.signal = signal;
+            }
+            let popup = popup::open(&url, popup)?;
+            Ok((id, poll, on_status, request, popup))
+        })();
+        let config = self.config.clone();
+        run(prepared, |(id, poll, on_status, options, popup)| async move {
+            let platform = WebPlatform::with_popup(options.signal, popup.clone());
+            let report = status_reporter(on_status);
+            let outcome = client::poll(&platform, &config, &id, poll, &options.overrides, report, || platform.popup_closed()).await;
+            popup::close(&popup);
+            outcome
+        })
+    }
+}
+
+/// Reads `OAuthPollOptions` (also the base of the authorize options).
+fn poll_options(value: &JsValue, path: &'static str) -> Read<(PollOptions, Option<js_sys::Function>, Option<crate::platform::CancelSignal>)> {
+    let fields = Fields::of(value, path)?;
+    let defaults = PollOptions::default();
+    let poll = PollOptions {
+        timeout_ms: fields.millis("timeout")?.unwrap_or(defaults.timeout_ms),
+        interval_ms: fields.millis("interval")?.unwrap_or(defaults.interval_ms),
+    };
+    Ok((poll, fields.function("onStatus")?, fields.signal("signal")?))
+}
+
+/// Calls `onStatus(status, attempt)` after each check; a throw stops the poll.
+fn status_reporter(on_status: Option<js_sys::Function>) -> impl FnMut(&crate::core::SessionStatus, u32) -> Read<()> {
+    move |status, attempt| {
+        let Some(callback) = &on_status else { return Ok(()) };
+        let status = convert::result(status, None).map_err(|e| Error::airstore("could not report the status").with_cause(Some(e)))?;
+        callback
+            .call2(&JsValue::UNDEFINED, &status, &JsValue::from(attempt))
+            .map(drop)
+            .map_err(|e| Error::airstore("onStatus threw, so the poll stopped").with_cause(Some(e)))
     }
 }
 

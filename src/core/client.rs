@@ -148,6 +148,10 @@ async fn check<P: Platform>(
 /// Checks the session until it is `complete` (resolve) or `error` (reject),
 /// or the timeout passes (reject). `on_status` sees every check with its
 /// 1-based number; its error ends the poll.
+///
+/// `window_closed` is for the popup flow: once it says the person closed the
+/// window, the next check is the last (completion may have just happened);
+/// if it is still pending, the poll rejects with [`messages::WINDOW_CLOSED`].
 pub async fn poll<P: Platform>(
     platform: &P,
     config: &ClientConfig,
@@ -155,11 +159,15 @@ pub async fn poll<P: Platform>(
     options: PollOptions,
     overrides: &RequestOverrides,
     mut on_status: impl FnMut(&SessionStatus, u32) -> Result<(), PError<P>>,
+    window_closed: impl Fn() -> bool,
 ) -> Answer<SessionStatus, P> {
     let request = request::get_session(config, session_id, &overrides.headers)?;
     let schedule = PollSchedule::start(platform.now(), options);
     let mut checks = 0u32;
     while schedule.time_left(platform.now()) > 0.0 {
+        // Read before the check, so a check that was already under way when
+        // the window closed is never taken as the last one.
+        let closed = window_closed();
         let (status, meta) = match check(platform, config, &request, overrides, Some(schedule.deadline)).await {
             Ok(answer) => answer,
             Err(Stop::Deadline) => break,
@@ -170,6 +178,7 @@ pub async fn poll<P: Platform>(
         match PollSchedule::outcome(&status) {
             Outcome::Resolve => return Ok((status, meta)),
             Outcome::Reject(e) => return Err(e),
+            Outcome::Continue if closed => return Err(Error::airstore(messages::WINDOW_CLOSED)),
             Outcome::Continue => platform.sleep(schedule.next_wait(platform.now())).await.map_err(transport_error)?,
         }
     }

@@ -56,10 +56,10 @@ pub struct RequestOverrides {
     pub headers: Headers,
 }
 
-/// Checks a base URL and strips trailing slashes. It must be an absolute
-/// `http:` or `https:` URL with a host and no credentials, query or fragment
-/// (paths are appended to it).
-pub fn base_url<H, C>(field: &str, raw: &str) -> Result<String, Error<H, C>> {
+/// Checks that `raw` is an absolute `http:` or `https:` URL with a host and
+/// no spaces, control characters or credentials. Returns the part after the
+/// scheme.
+pub fn http_url<'a, H, C>(field: &str, raw: &'a str) -> Result<&'a str, Error<H, C>> {
     let bad = |why: &str| Error::invalid(field, &format!("must be an http(s) URL{why}"));
     let lower = raw.get(..8).unwrap_or(raw).to_ascii_lowercase();
     let rest = if lower.starts_with("https://") {
@@ -73,15 +73,22 @@ pub fn base_url<H, C>(field: &str, raw: &str) -> Result<String, Error<H, C>> {
     if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(bad(" without spaces or control characters"));
     }
-    if raw.contains('?') || raw.contains('#') {
-        return Err(bad(" without a query or fragment"));
-    }
-    let authority = rest.split('/').next().unwrap_or("");
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     if authority.is_empty() {
         return Err(bad(" with a host"));
     }
     if authority.contains('@') {
-        return Err(bad(" without credentials (pass the key as apiKey)"));
+        return Err(bad(" without credentials"));
+    }
+    Ok(rest)
+}
+
+/// Checks a base URL and strips trailing slashes. Besides being an http(s)
+/// URL it must have no query or fragment: paths are appended to it.
+pub fn base_url<H, C>(field: &str, raw: &str) -> Result<String, Error<H, C>> {
+    http_url(field, raw)?;
+    if raw.contains('?') || raw.contains('#') {
+        return Err(Error::invalid(field, "must be an http(s) URL without a query or fragment"));
     }
     Ok(raw.trim_end_matches('/').to_string())
 }
@@ -133,6 +140,14 @@ mod tests {
         for bad in ["", "ftp://x", "javascript:alert(1)", "https://", "https:///path", "//x.y", "https://a b", "https://u:p@x", "https://x/?q", "https://x/#f", "api.airstore.ai"] {
             let e: E = base_url("baseURL", bad).unwrap_err();
             assert!(e.message.starts_with("baseURL must be an http(s) URL"), "{bad}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn http_urls_may_carry_a_query_but_not_another_scheme() {
+        assert!(http_url::<(), ()>("session.authorize_url", "https://accounts.google.com/o/oauth2/v2/auth?state=x#f").is_ok());
+        for bad in ["javascript:alert(1)", "data:text/html,x", "file:///etc/passwd", "https://?x", "http://u@h/"] {
+            assert!(http_url::<(), ()>("session.authorize_url", bad).is_err(), "{bad}");
         }
     }
 

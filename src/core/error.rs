@@ -56,6 +56,7 @@ pub mod messages {
         "API key is required. Pass it via the `apiKey` option or set the AIRSTORE_API_KEY environment variable.";
     pub const CANCELLED: &str = "Request was cancelled";
     pub const TIMED_OUT: &str = "Request timed out";
+    pub const WINDOW_CLOSED: &str = "The authorization window was closed before the connection was made";
     pub const KEYLESS_CREATE: &str =
         "createSession needs an API key: sessions are created server-side (this client was made with Airstore.keyless)";
 }

@@ -23,11 +23,33 @@ pub use js::{get as js_get, global as js_global};
 /// from the start of the call to its end.
 pub struct WebPlatform {
     cancel: Option<CancelSignal>,
+    popup: Option<JsValue>,
 }
 
 impl WebPlatform {
     pub fn new(cancel: Option<CancelSignal>) -> Self {
-        WebPlatform { cancel }
+        WebPlatform { cancel, popup: None }
+    }
+
+    /// A platform whose waits also end when `popup` (a window) is closed.
+    pub fn with_popup(cancel: Option<CancelSignal>, popup: JsValue) -> Self {
+        WebPlatform { cancel, popup: Some(popup) }
+    }
+
+    /// Whether the popup window, if any, has been closed.
+    pub fn popup_closed(&self) -> bool {
+        self.popup.as_ref().is_some_and(|w| js::get(w, "closed").as_bool() == Some(true))
+    }
+
+    /// Resolves once the popup is closed; never without one. Windows fire no
+    /// event to their opener when closed, so this looks every 250 ms.
+    async fn until_popup_closed(&self) {
+        if self.popup.is_none() {
+            return std::future::pending().await;
+        }
+        while !self.popup_closed() {
+            sleep_ms(250.0).await;
+        }
     }
 
     fn cancelled(&self) -> Option<TransportError<JsValue>> {
@@ -164,7 +186,7 @@ impl Platform for WebPlatform {
                 None => std::future::pending().await,
             }
         };
-        match race(race(sleep_ms(ms), wake), self.until_cancelled()).await {
+        match race(race(race(sleep_ms(ms), wake), self.until_popup_closed()), self.until_cancelled()).await {
             Either::Left(_) => Ok(()),
             Either::Right(cancelled) => Err(cancelled),
         }

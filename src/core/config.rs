@@ -69,7 +69,7 @@ pub fn http_url<'a, H, C>(field: &str, raw: &'a str) -> Result<&'a str, Error<H,
     } else {
         None
     };
-    let rest = rest.ok_or_else(|| bad(" such as https://api.airstore.ai/api/v1"))?;
+    let rest = rest.ok_or_else(|| bad(", starting with https:// or http://"))?;
     if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(bad(" without spaces or control characters"));
     }

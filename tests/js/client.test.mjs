@@ -1,0 +1,393 @@
+// The client surface, createSession / getSession on the wire, and client options.
+import { describe, test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import Airstore, * as pkg from '../../pkg/dist/node.mjs';
+import {
+  Airstore as NamedAirstore,
+  AirstoreError,
+  APIError,
+  AuthenticationError,
+  PermissionDeniedError,
+  NotFoundError,
+  ConflictError,
+  UnprocessableEntityError,
+  RateLimitError,
+  InternalServerError,
+  APIConnectionError,
+  APIConnectionTimeoutError,
+} from '../../pkg/dist/node.mjs';
+import {
+  startStandin, KEY, SESSIONS_PATH, HEX32, caught, caughtTimed, timed, assertExactly, assertAirstoreError, withEnv,
+} from './helpers.mjs';
+
+let s;
+let client;
+before(async () => {
+  s = await startStandin();
+  client = new Airstore({ apiKey: KEY, baseURL: s.baseURL });
+});
+after(() => s.close());
+beforeEach(() => s.reset());
+
+const last = () => s.requests.at(-1);
+
+describe('surface', () => {
+  test('default export is the named Airstore, a class', () => {
+    assert.equal(Airstore, NamedAirstore);
+    assert.equal(pkg.default, pkg.Airstore);
+    assert.equal(typeof Airstore, 'function');
+    assert.equal(typeof Airstore.keyless, 'function');
+  });
+
+  // [class, parent, constructor args, expected status]
+  const h = new Headers({ 'x-request-id': 'req_1' });
+  const table = [
+    [AirstoreError, Error, ['m'], undefined],
+    [APIError, AirstoreError, [418, 'm', h, 'req_1'], 418],
+    [AuthenticationError, APIError, ['m', h, 'req_1'], 401],
+    [PermissionDeniedError, APIError, ['m', h, 'req_1'], 403],
+    [NotFoundError, APIError, ['m', h, 'req_1'], 404],
+    [ConflictError, APIError, ['m', h, 'req_1'], 409],
+    [UnprocessableEntityError, APIError, ['m', h, 'req_1'], 422],
+    [RateLimitError, APIError, ['m', h, 'req_1'], 429],
+    [InternalServerError, APIError, [503, 'm', h, 'req_1'], 503],
+    [APIConnectionError, AirstoreError, ['m'], undefined],
+    [APIConnectionTimeoutError, APIConnectionError, ['m'], undefined],
+  ];
+
+  test('all 11 error classes are exported, and nothing else but Airstore/default', () => {
+    const names = table.map(([C]) => C.name).sort();
+    assert.deepEqual(names, [
+      'APIConnectionError', 'APIConnectionTimeoutError', 'APIError', 'AirstoreError', 'AuthenticationError',
+      'ConflictError', 'InternalServerError', 'NotFoundError', 'PermissionDeniedError', 'RateLimitError',
+      'UnprocessableEntityError',
+    ]);
+    for (const [C] of table) assert.equal(pkg[C.name], C, C.name);
+    assert.deepEqual(Object.keys(pkg).sort(), [...names, 'Airstore', 'default'].sort());
+  });
+
+  for (const [C, Parent, args, status] of table) {
+    test(`${C.name} is a real class extending ${Parent.name}`, () => {
+      assert.equal(typeof C, 'function');
+      assert.match(Function.prototype.toString.call(C), /^class\b/);
+      assert.throws(() => C(...args), TypeError, 'a class cannot be called without new');
+      assert.equal(Object.getPrototypeOf(C), Parent);
+      const e = new C(...args);
+      assert.ok(e instanceof C);
+      assert.ok(e instanceof Parent);
+      assert.ok(e instanceof Error);
+      assert.equal(e.name, C.name);
+      assert.equal(e.message, 'm');
+      assert.equal(typeof e.stack, 'string');
+      if (status !== undefined) {
+        assert.ok(e instanceof APIError);
+        assert.equal(e.status, status);
+        assert.equal(e.headers, h);
+        assert.equal(e.requestId, 'req_1');
+      } else {
+        assert.ok(!(e instanceof APIError));
+      }
+    });
+  }
+
+  test('error constructors: default messages and cause', () => {
+    assert.equal(new APIError(418, undefined, new Headers()).message, 'Request failed with status 418');
+    assert.equal(new NotFoundError(undefined, new Headers()).message, 'Request failed with status 404');
+    assert.equal(new InternalServerError(502, undefined, new Headers()).message, 'Request failed with status 502');
+    assert.equal(new APIConnectionTimeoutError().message, 'Request timed out');
+    const cause = new Error('root');
+    assert.equal(new AirstoreError('m', cause).cause, cause);
+    assert.equal(new APIConnectionError('m', cause).cause, cause);
+  });
+
+  test('airstore.oauth is the same object on every access', () => {
+    const c = new Airstore({ apiKey: KEY, baseURL: s.baseURL });
+    const a = c.oauth;
+    assert.equal(typeof a, 'object');
+    assert.equal(c.oauth, a);
+    assert.equal(c.oauth, a);
+    for (const m of ['createSession', 'getSession', 'poll', 'authorize']) assert.equal(typeof a[m], 'function', m);
+    // Two clients have two resources.
+    assert.notEqual(new Airstore({ apiKey: KEY, baseURL: s.baseURL }).oauth, a);
+  });
+});
+
+describe('createSession', () => {
+  test('201 → exactly {session_id, authorize_url}, and the request on the wire', async () => {
+    const r = await client.oauth.createSession({
+      integrationType: 'gmail',
+      workspaceId: 'ws_abc123',
+      returnTo: 'https://app.example.com/settings',
+    });
+    assert.deepEqual(Object.keys(r).sort(), ['authorize_url', 'session_id']);
+    assert.match(r.session_id, HEX32);
+    const session = s.sessions.get(r.session_id);
+    assert.ok(session, 'the session exists on the server');
+    assert.equal(r.authorize_url, `${s.url}/oauth/consent?state=${session.state}&provider=gmail`);
+    assert.equal(session.workspaceId, 'ws_abc123');
+    assert.equal(session.returnTo, 'https://app.example.com/settings');
+
+    assert.equal(s.requests.length, 1);
+    const req = last();
+    assert.equal(req.method, 'POST');
+    assert.equal(req.path, SESSIONS_PATH);
+    assert.equal(req.headers.authorization, `Bearer ${KEY}`);
+    assert.match(req.headers['content-type'], /^application\/json\b/);
+    assert.deepEqual(JSON.parse(req.body), {
+      integration_type: 'gmail',
+      workspace_id: 'ws_abc123',
+      return_to: 'https://app.example.com/settings',
+    });
+  });
+
+  test('absent fields are omitted from the body, not null', async () => {
+    await client.oauth.createSession({ integrationType: 'github' });
+    assert.deepEqual(JSON.parse(last().body), { integration_type: 'github' });
+    assert.ok(!last().body.includes('null'), last().body);
+
+    await client.oauth.createSession({ integrationType: 'slack', workspaceId: undefined, returnTo: undefined });
+    assert.deepEqual(JSON.parse(last().body), { integration_type: 'slack' });
+
+    await client.oauth.createSession({ integrationType: 'notion', returnTo: '/settings' });
+    assert.deepEqual(JSON.parse(last().body), { integration_type: 'notion', return_to: '/settings' });
+  });
+
+  test('every OAuth integration type is accepted', async () => {
+    for (const t of ['gmail', 'gdrive', 'github', 'notion', 'linear', 'slack']) {
+      const r = await client.oauth.createSession({ integrationType: t });
+      assert.ok(r.authorize_url.endsWith(`provider=${t}`), r.authorize_url);
+      assert.equal(JSON.parse(last().body).integration_type, t);
+    }
+  });
+
+  test('lastResponse is non-enumerable and carries status, Headers and request id', async () => {
+    const r = await client.oauth.createSession({ integrationType: 'gmail' });
+    assert.ok('lastResponse' in r);
+    assert.ok(!Object.keys(r).includes('lastResponse'));
+    const desc = Object.getOwnPropertyDescriptor(r, 'lastResponse') ??
+      Object.getOwnPropertyDescriptor(Object.getPrototypeOf(r), 'lastResponse');
+    assert.ok(desc, 'lastResponse is a property');
+    assert.equal(desc.enumerable, false);
+    assert.deepEqual(JSON.parse(JSON.stringify(r)), { session_id: r.session_id, authorize_url: r.authorize_url });
+    assert.ok(!('lastResponse' in { ...r }));
+    assert.deepEqual({ ...r }, { session_id: r.session_id, authorize_url: r.authorize_url });
+
+    const meta = r.lastResponse;
+    assert.equal(meta.statusCode, 201);
+    assert.ok(meta.headers instanceof Headers, 'headers is a Headers');
+    assert.equal(meta.headers.get('content-type'), 'application/json');
+    assert.match(meta.requestId, /^req_[0-9a-f]{24}$/);
+    assert.equal(meta.requestId, meta.headers.get('x-request-id'));
+  });
+
+  test('lastResponse.requestId is the server\'s x-request-id', async () => {
+    s.inject({
+      method: 'POST',
+      status: 201,
+      headers: { 'x-request-id': 'req_from_server_42' },
+      body: { success: true, data: { session_id: 'f'.repeat(32), authorize_url: 'https://example.com/auth' } },
+    });
+    const r = await client.oauth.createSession({ integrationType: 'gmail' });
+    assert.deepEqual({ ...r }, { session_id: 'f'.repeat(32), authorize_url: 'https://example.com/auth' });
+    assert.equal(r.lastResponse.requestId, 'req_from_server_42');
+    assert.equal(r.lastResponse.statusCode, 201);
+  });
+});
+
+describe('getSession', () => {
+  test('pending: exactly {status}', async () => {
+    const { session_id: id } = await client.oauth.createSession({ integrationType: 'gmail' });
+    const r = await client.oauth.getSession(id);
+    assert.deepEqual({ ...r }, { status: 'pending' });
+    assert.deepEqual(Object.keys(r), ['status']);
+    assert.equal(r.lastResponse.statusCode, 200);
+    assert.ok(r.lastResponse.headers instanceof Headers);
+    assert.equal(r.lastResponse.requestId, r.lastResponse.headers.get('x-request-id'));
+
+    const req = last();
+    assert.equal(req.method, 'GET');
+    assert.equal(req.path, `${SESSIONS_PATH}/${id}`);
+    assert.equal(req.headers['content-type'], undefined, 'a GET sends no content-type');
+    assert.equal(req.body, '');
+  });
+
+  test('complete: {status, connection_id}', async () => {
+    const { session_id: id } = await client.oauth.createSession({ integrationType: 'github' });
+    s.complete(id, 'conn_xyz789');
+    const r = await client.oauth.getSession(id);
+    assert.deepEqual({ ...r }, { status: 'complete', connection_id: 'conn_xyz789' });
+    assert.deepEqual(Object.keys(r).sort(), ['connection_id', 'status']);
+  });
+
+  test('error: {status, error}', async () => {
+    const { session_id: id } = await client.oauth.createSession({ integrationType: 'gdrive' });
+    s.fail(id, 'google: access_denied');
+    const r = await client.oauth.getSession(id);
+    assert.deepEqual({ ...r }, { status: 'error', error: 'google: access_denied' });
+    assert.deepEqual(Object.keys(r).sort(), ['error', 'status']);
+  });
+
+  test('unknown id → NotFoundError "session not found" with status, headers, requestId', async () => {
+    const err = await caught(() => client.oauth.getSession('0'.repeat(32)));
+    assertExactly(err, NotFoundError, 'session not found');
+    assert.ok(err instanceof APIError);
+    assert.equal(err.status, 404);
+    assert.ok(err.headers instanceof Headers);
+    assert.match(err.requestId, /^req_[0-9a-f]{24}$/);
+    assert.equal(err.requestId, err.headers.get('x-request-id'));
+    assert.equal(s.requests.length, 1, '404 is not retried');
+  });
+});
+
+describe('client options', () => {
+  test('default baseURL is https://api.airstore.ai/api/v1 (checked with a stub fetch, nothing leaves the box)', async () => {
+    await withEnv({ AIRSTORE_BASE_URL: undefined }, async () => {
+      const real = globalThis.fetch;
+      const urls = [];
+      globalThis.fetch = async (input) => {
+        urls.push(typeof input === 'string' ? input : input.url);
+        return new Response(JSON.stringify({ success: true, data: { status: 'pending' } }), {
+          status: 200, headers: { 'content-type': 'application/json' },
+        });
+      };
+      try {
+        const c = new Airstore({ apiKey: KEY });
+        const r = await c.oauth.getSession('abc');
+        assert.deepEqual({ ...r }, { status: 'pending' });
+      } finally {
+        globalThis.fetch = real;
+      }
+      assert.deepEqual(urls, ['https://api.airstore.ai/api/v1/oauth/sessions/abc']);
+    });
+  });
+
+  test('default maxRetries is 2 (3 attempts)', async () => {
+    s.inject({ status: 503, headers: { 'retry-after-ms': '1' }, times: 5 });
+    const err = await caught(() => client.oauth.getSession('a'.repeat(32)));
+    assertExactly(err, InternalServerError);
+    assert.equal(err.status, 503);
+    assert.equal(s.requests.length, 3);
+  });
+
+  test('AIRSTORE_API_KEY and AIRSTORE_BASE_URL from process.env', async () => {
+    await withEnv({ AIRSTORE_API_KEY: KEY, AIRSTORE_BASE_URL: s.baseURL }, async () => {
+      const c = new Airstore();
+      const r = await c.oauth.createSession({ integrationType: 'gmail' });
+      assert.match(r.session_id, HEX32);
+      assert.equal(last().headers.authorization, `Bearer ${KEY}`);
+      assert.equal(last().path, SESSIONS_PATH);
+    });
+  });
+
+  test('explicit apiKey and baseURL win over the environment', async () => {
+    await withEnv({ AIRSTORE_API_KEY: 'env_key_not_used', AIRSTORE_BASE_URL: 'http://127.0.0.1:9/api/v1' }, async () => {
+      const c = new Airstore({ apiKey: KEY, baseURL: s.baseURL });
+      await c.oauth.createSession({ integrationType: 'gmail' });
+      assert.equal(last().headers.authorization, `Bearer ${KEY}`);
+    });
+  });
+
+  test('trailing slashes on baseURL are stripped', async () => {
+    for (const suffix of ['/', '//', '///']) {
+      const c = new Airstore({ apiKey: KEY, baseURL: s.baseURL + suffix });
+      await c.oauth.createSession({ integrationType: 'gmail' });
+      assert.equal(last().path, SESSIONS_PATH, `baseURL + ${JSON.stringify(suffix)}`);
+      await assert.rejects(c.oauth.getSession('nope'), NotFoundError);
+      assert.equal(last().path, `${SESSIONS_PATH}/nope`);
+    }
+  });
+
+  test('AIRSTORE_BASE_URL trailing slash is stripped too', async () => {
+    await withEnv({ AIRSTORE_BASE_URL: `${s.baseURL}/` }, async () => {
+      const c = new Airstore({ apiKey: KEY });
+      await c.oauth.createSession({ integrationType: 'gmail' });
+      assert.equal(last().path, SESSIONS_PATH);
+    });
+  });
+
+  test('defaultHeaders are sent; per-request headers replace them by name', async () => {
+    const c = new Airstore({
+      apiKey: KEY,
+      baseURL: s.baseURL,
+      defaultHeaders: { 'x-custom': 'default', 'X-Other': 'kept' },
+    });
+    const { session_id: id } = await c.oauth.createSession({ integrationType: 'gmail' });
+    assert.equal(last().headers['x-custom'], 'default');
+    assert.equal(last().headers['x-other'], 'kept');
+
+    await c.oauth.getSession(id, { headers: { 'X-Custom': 'per-request', 'x-extra': '1' } });
+    assert.equal(last().headers['x-custom'], 'per-request', 'replaced, not appended');
+    assert.equal(last().headers['x-other'], 'kept');
+    assert.equal(last().headers['x-extra'], '1');
+
+    // The next call is back to the defaults.
+    await c.oauth.getSession(id);
+    assert.equal(last().headers['x-custom'], 'default');
+    assert.equal(last().headers['x-extra'], undefined);
+  });
+
+  test('per-request timeout overrides the client one (shorter)', async () => {
+    const c = new Airstore({ apiKey: KEY, baseURL: s.baseURL, timeout: 60_000 });
+    s.inject({ hang: true });
+    const { err, elapsed } = await caughtTimed(() => c.oauth.getSession('a'.repeat(32), { timeout: 200 }));
+    assertExactly(err, APIConnectionTimeoutError, 'Request timed out');
+    assert.ok(elapsed < 200 + 300, `settled after ${elapsed} ms`);
+    assert.ok(elapsed >= 190, `settled after ${elapsed} ms`);
+  });
+
+  test('per-request timeout overrides the client one (longer)', async () => {
+    const c = new Airstore({ apiKey: KEY, baseURL: s.baseURL, timeout: 100 });
+    const { session_id: id } = await c.oauth.createSession({ integrationType: 'gmail' });
+    s.inject({ delayMs: 300 });
+    const { value } = await timed(() => c.oauth.getSession(id, { timeout: 3000 }));
+    assert.equal(value.status, 'pending');
+    // and the client timeout still applies without the override
+    s.inject({ delayMs: 300 });
+    const err = await caught(() => c.oauth.getSession(id));
+    assertExactly(err, APIConnectionTimeoutError);
+  });
+
+  test('per-request maxRetries overrides the client one', async () => {
+    const c0 = new Airstore({ apiKey: KEY, baseURL: s.baseURL, maxRetries: 0 });
+    const { session_id: id } = await c0.oauth.createSession({ integrationType: 'gmail' });
+    s.requests.length = 0;
+    s.inject({ status: 503, headers: { 'retry-after-ms': '1' }, times: 2 });
+    const r = await c0.oauth.getSession(id, { maxRetries: 2 });
+    assert.equal(r.status, 'pending');
+    assert.equal(s.requests.length, 3);
+
+    const c2 = new Airstore({ apiKey: KEY, baseURL: s.baseURL, maxRetries: 2 });
+    s.requests.length = 0;
+    s.inject({ status: 503, headers: { 'retry-after-ms': '1' }, times: 5 });
+    await assert.rejects(c2.oauth.getSession(id, { maxRetries: 0 }), InternalServerError);
+    assert.equal(s.requests.length, 1);
+    s.clearFaults();
+  });
+
+  test('client maxRetries is used', async () => {
+    const c = new Airstore({ apiKey: KEY, baseURL: s.baseURL, maxRetries: 1 });
+    s.inject({ status: 500, headers: { 'retry-after-ms': '1' }, times: 5 });
+    await assert.rejects(c.oauth.getSession('a'.repeat(32)), InternalServerError);
+    assert.equal(s.requests.length, 2);
+  });
+
+  test('new Airstore() with no key and no environment throws AirstoreError', async () => {
+    await withEnv({ AIRSTORE_API_KEY: undefined }, () => {
+      const err = (() => { try { new Airstore(); } catch (e) { return e; } })();
+      assertAirstoreError(err);
+      assert.ok(!(err instanceof APIError));
+      const err2 = (() => { try { new Airstore({ baseURL: s.baseURL }); } catch (e) { return e; } })();
+      assertAirstoreError(err2);
+    });
+    assert.equal(s.requests.length, 0);
+  });
+
+  test('an empty apiKey throws AirstoreError', async () => {
+    await withEnv({ AIRSTORE_API_KEY: undefined }, () => {
+      assert.throws(() => new Airstore({ apiKey: '', baseURL: s.baseURL }), AirstoreError);
+    });
+    await withEnv({ AIRSTORE_API_KEY: '' }, () => {
+      assert.throws(() => new Airstore({ baseURL: s.baseURL }), AirstoreError, 'empty env key counts as none');
+    });
+  });
+});

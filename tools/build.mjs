@@ -47,3 +47,6 @@ writeFileSync(`${out}index.d.cts`, types);
 const slimTypes = readFileSync(`${root}js/slim.d.ts`, 'utf8');
 writeFileSync(`${out}slim.d.ts`, slimTypes);
 writeFileSync(`${out}slim.d.cts`, slimTypes);
+
+// The package's README is the repository's.
+copyFileSync(`${root}README.md`, `${root}pkg/README.md`);

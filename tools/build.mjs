@@ -50,3 +50,4 @@ writeFileSync(`${out}slim.d.cts`, slimTypes);
 
 // The package's README is the repository's.
 copyFileSync(`${root}README.md`, `${root}pkg/README.md`);
+copyFileSync(`${root}LICENSE`, `${root}pkg/LICENSE`);

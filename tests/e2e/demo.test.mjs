@@ -1,0 +1,113 @@
+// End to end: the demo (Vite app + Worker in workerd + the stand-in Airstore)
+// driven by headless Chromium through the real popup flow.
+//   node --test tests/e2e/
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startDemo } from '../../www/demo.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const STEP = 15_000; // the longest any one step may take
+
+let demo;
+let browser;
+let context;
+
+before(async () => {
+  // Always the stand-in, whatever AIRSTORE_* the environment holds: the test clicks its consent page.
+  demo = await startDemo({ port: 0, airstore: 'standin', quiet: true });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  context = await browser.newContext({ viewport: { width: 880, height: 760 }, deviceScaleFactor: 2 });
+  context.setDefaultTimeout(STEP);
+});
+
+after(async () => {
+  await browser?.close();
+  await demo?.close();
+});
+
+/** Opens the demo, clicks a Connect button and returns the popup once it shows the consent page. */
+async function startConnect(page, label) {
+  const popupPromise = page.waitForEvent('popup');
+  await page.getByRole('button', { name: label }).click();
+  const popup = await popupPromise;
+  await popup.waitForURL(/\/oauth\/consent\?/);
+  // The page follows the session: it has checked at least once and found it pending.
+  await page.locator('[data-testid="status"]', { hasText: 'pending' }).waitFor();
+  return popup;
+}
+
+test('Allow: the page shows the new connection and the popup closes', async () => {
+  const page = await context.newPage();
+  await page.goto(demo.url);
+  await page.locator('[data-testid="panel"][data-state="idle"]').waitFor();
+
+  const popup = await startConnect(page, 'Connect Gmail');
+  assert.match(await popup.locator('h1').innerText(), /Gmail/);
+  await popup.getByTestId('allow').click();
+
+  const id = page.getByTestId('connection-id');
+  await id.waitFor();
+  assert.match(await id.innerText(), /^conn_[0-9a-f]+$/);
+  assert.equal(await page.locator('#panel').getAttribute('data-state'), 'done');
+  await popup.waitForEvent('close', { timeout: 5_000 }).catch(() => {});
+  assert.ok(popup.isClosed(), 'authorize() closes the popup when the session completes');
+
+  // The key stayed on the server: only the Worker's POST carried it, the browser's polls carried nothing.
+  const posts = demo.standin.requests.filter((r) => r.method === 'POST');
+  const polls = demo.standin.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/api/v1/oauth/sessions/'));
+  assert.ok(posts.length >= 1 && posts.every((r) => r.headers.authorization === 'Bearer org_test_key'));
+  assert.ok(polls.length >= 1 && polls.every((r) => r.headers.authorization === undefined && r.headers.origin === demo.url));
+
+  // The finished page, for the README (www/screenshot.png) and for looking at (test-results/).
+  await page.mouse.move(0, 0);
+  const shot = path.join(ROOT, 'test-results', 'demo-connected.png');
+  await mkdir(path.dirname(shot), { recursive: true });
+  await page.screenshot({ path: shot, fullPage: true });
+  await copyFile(shot, path.join(ROOT, 'www', 'screenshot.png'));
+  await page.close();
+});
+
+test("Deny: the provider's error is shown, and Try again starts over", async () => {
+  const page = await context.newPage();
+  await page.goto(demo.url);
+
+  const popup = await startConnect(page, 'Connect Gmail');
+  await popup.getByTestId('deny').click();
+
+  const error = page.getByTestId('error');
+  await error.waitFor();
+  assert.equal(await error.innerText(), 'OAuth session failed: google: access_denied');
+  assert.equal(await page.locator('#panel').getAttribute('data-state'), 'failed');
+
+  // Try again opens a fresh popup for the same provider; closing it is reported in words.
+  const retry = await startConnect(page, 'Try again');
+  await retry.close();
+  await page.locator('[data-testid="error"]', { hasText: 'window was closed' }).waitFor();
+  assert.match(await error.innerText(), /^The authorization window was closed/);
+  await page.close();
+});
+
+test('Closing the popup early shows the closed-window error', async () => {
+  const page = await context.newPage();
+  await page.goto(demo.url);
+
+  const popup = await startConnect(page, 'Connect Slack');
+  await popup.close();
+
+  const error = page.getByTestId('error');
+  await error.waitFor();
+  assert.match(await error.innerText(), /^The authorization window was closed before the connection was made/);
+  assert.match(await page.locator('#panel .title').innerText(), /Slack was not connected/);
+  // Every provider button is usable again.
+  assert.equal(await page.locator('.provider:disabled').count(), 0);
+  await page.close();
+});

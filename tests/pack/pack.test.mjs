@@ -1,0 +1,626 @@
+// Packaging tests: the tarball `npm pack pkg/` produces, installed with
+// `npm install <tgz>` into throwaway projects, runs one scenario unchanged in
+// every runtime the package claims (CONTRACT.md section 5):
+//
+//   Node ESM, Node CJS, a Cloudflare Worker (wrangler bundle run in workerd
+//   by Miniflare), a Vite app and a plain <script type="module"> page (both in
+//   headless Chromium, talking to the stand-in over CORS).
+//
+// The scenario: createSession -> getSession is pending -> poll resolves with
+// a connection_id (this process completes every new session ~300 ms after it
+// appears in the stand-in) -> getSession of an unknown id rejects with a
+// NotFoundError that is an APIError with status 404.
+//
+// Run: node --test tests/pack/      (needs `make build` first; no network)
+// KEEP_TMP=1 keeps the throwaway projects for inspection.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Miniflare } from 'miniflare';
+import { chromium } from 'playwright-core';
+import { startStandin } from '../server/standin.mjs';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const PKG_DIR = path.join(ROOT, 'pkg');
+const BIN = {
+  wrangler: path.join(ROOT, 'node_modules/wrangler/bin/wrangler.js'),
+  vite: path.join(ROOT, 'node_modules/vite/bin/vite.js'),
+};
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+const KEY = 'org_test_key';
+const COMPAT_DATE = '2025-09-01';
+const HEX32 = /^[0-9a-f]{32}$/;
+const UNKNOWN_ID = '0'.repeat(32);
+const COMPLETE_AFTER_MS = 300;
+const STEP_TIMEOUT = 60_000; // per runtime; the whole file stays far below 2 minutes
+
+// ---- shared state, torn down in after() ----------------------------------------
+
+let tmp;
+let tarball;
+let packedFiles = [];
+let standin;
+let harnessTimer;
+const completionTimers = new Set();
+const seenSessions = new Set();
+let browser;
+const cleanups = []; // LIFO: servers, miniflare
+const timings = [];
+const projects = {};
+
+// ---- the scenario, as source text shared by every runtime ----------------------
+// Node, the Vite app and the plain page embed it verbatim; the Worker runs the
+// same steps split over requests (it must answer at once and poll in waitUntil).
+
+const SCENARIO = String.raw`
+async function runScenario({ Airstore, AirstoreError, APIError, NotFoundError, baseURL, apiKey }) {
+  const out = {};
+  const airstore = new Airstore({ apiKey, baseURL });
+  const created = await airstore.oauth.createSession({ integrationType: 'gmail', workspaceId: 'ws_abc123' });
+  out.created = { session_id: created.session_id, authorize_url: created.authorize_url,
+    statusCode: created.lastResponse && created.lastResponse.statusCode };
+  const pending = await airstore.oauth.getSession(created.session_id);
+  out.pending = { ...pending, statusCode: pending.lastResponse && pending.lastResponse.statusCode };
+  const polled = await airstore.oauth.poll(created.session_id, { interval: 100, timeout: 10000 });
+  out.polled = { ...polled };
+  try {
+    const value = await airstore.oauth.getSession('${UNKNOWN_ID}');
+    out.notFound = { resolved: true, value };
+  } catch (err) {
+    out.notFound = {
+      name: err && err.name, message: err && err.message, status: err && err.status,
+      isNotFound: err instanceof NotFoundError, isAPIError: err instanceof APIError,
+      isAirstoreError: err instanceof AirstoreError, isError: err instanceof Error,
+      requestId: err && err.requestId,
+    };
+  }
+  return out;
+}
+function describeError(err) {
+  return { name: err && err.name, message: String(err && err.message || err), stack: err && err.stack };
+}
+`;
+
+/** The checks every runtime's summary must pass. */
+function assertScenario(summary, label) {
+  const { created, pending, polled, notFound } = summary;
+  assert.match(created.session_id, HEX32, `${label}: session_id`);
+  assert.ok(created.authorize_url.startsWith(`${standin.url}/oauth/consent?state=`), `${label}: authorize_url ${created.authorize_url}`);
+  assert.equal(created.statusCode, 201, `${label}: createSession lastResponse.statusCode`);
+
+  assert.equal(pending.status, 'pending', `${label}: getSession right after creation`);
+  assert.equal(pending.statusCode, 200, `${label}: getSession lastResponse.statusCode`);
+
+  assert.equal(polled.status, 'complete', `${label}: poll result ${JSON.stringify(polled)}`);
+  assert.match(polled.connection_id ?? '', /^conn_[0-9a-f]+$/, `${label}: connection_id`);
+  const session = standin.sessions.get(created.session_id);
+  assert.ok(session, `${label}: the stand-in knows the session`);
+  assert.equal(polled.connection_id, session.connectionId, `${label}: connection_id is the one the stand-in issued`);
+
+  assert.ok(!notFound.resolved, `${label}: getSession(unknown) resolved with ${JSON.stringify(notFound.value)}`);
+  assert.equal(notFound.isNotFound, true, `${label}: instanceof NotFoundError (${notFound.name}: ${notFound.message})`);
+  assert.equal(notFound.isAPIError, true, `${label}: instanceof APIError`);
+  assert.equal(notFound.isAirstoreError, true, `${label}: instanceof AirstoreError`);
+  assert.equal(notFound.isError, true, `${label}: instanceof Error`);
+  assert.equal(notFound.status, 404, `${label}: status`);
+  assert.equal(notFound.name, 'NotFoundError', `${label}: name`);
+  assert.equal(notFound.message, 'session not found', `${label}: message`);
+  assert.match(notFound.requestId ?? '', /^req_/, `${label}: requestId`);
+}
+
+// ---- helpers --------------------------------------------------------------------
+
+/** execFile as a promise, never blocking this event loop (the harness runs here). */
+function run(file, args, { cwd, env, timeout = 45_000 } = {}) {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, {
+      cwd, timeout, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024,
+      env: { ...process.env, npm_config_update_notifier: 'false', ...env },
+    }, (err, stdout, stderr) => {
+      if (err) {
+        err.message += `\n--- ${[file, ...args].join(' ')} (cwd ${cwd})\n--- stdout:\n${stdout}\n--- stderr:\n${stderr}`;
+        reject(err);
+      } else {
+        resolve({ stdout, stderr });
+      }
+    });
+  });
+}
+
+/** A throwaway project with airstore-wasm installed from the tarball. */
+async function makeProject(name, packageJson, files) {
+  const dir = path.join(tmp, name);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name, private: true, version: '0.0.0', ...packageJson }, null, 2));
+  for (const [rel, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), text);
+  }
+  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], { cwd: dir });
+  assert.ok(fs.existsSync(path.join(dir, 'node_modules/airstore-wasm/package.json')), `${name}: installed`);
+  return dir;
+}
+
+/** The result line a child process prints. */
+function parseResult(stdout, label) {
+  const line = stdout.split('\n').find((l) => l.startsWith('__RESULT__'));
+  assert.ok(line, `${label}: no result line in:\n${stdout}`);
+  return JSON.parse(line.slice('__RESULT__'.length));
+}
+
+/** Complete every new pending session COMPLETE_AFTER_MS after it first shows up. */
+function startHarness() {
+  harnessTimer = setInterval(() => {
+    for (const [id, session] of standin.sessions) {
+      if (seenSessions.has(id) || session.status !== 'pending') continue;
+      seenSessions.add(id);
+      const timer = setTimeout(() => {
+        completionTimers.delete(timer);
+        if (standin.sessions.get(id)?.status === 'pending') standin.complete(id);
+      }, COMPLETE_AFTER_MS);
+      completionTimers.add(timer);
+    }
+  }, 20);
+}
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.cjs': 'text/javascript; charset=utf-8',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.map': 'application/json',
+  '.css': 'text/css',
+};
+
+/** A tiny static file server over `root`, logging what it served. */
+async function serveStatic(root) {
+  const log = [];
+  const server = http.createServer((req, res) => {
+    const pathname = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    let file = path.join(root, pathname);
+    if (!file.startsWith(root)) {
+      res.writeHead(403).end();
+      return;
+    }
+    if (pathname.endsWith('/')) file = path.join(file, 'index.html');
+    fs.readFile(file, (err, body) => {
+      if (err) {
+        log.push({ path: pathname, status: 404 });
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+        return;
+      }
+      const type = MIME[path.extname(file)] ?? 'application/octet-stream';
+      log.push({ path: pathname, status: 200, type });
+      res.writeHead(200, { 'content-type': type, 'content-length': body.length, 'cache-control': 'no-store' }).end(body);
+    });
+  });
+  const sockets = new Set();
+  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const close = () => new Promise((resolve) => {
+    server.close(() => resolve());
+    for (const s of sockets) s.destroy();
+  });
+  cleanups.push(close);
+  return { url: `http://127.0.0.1:${server.address().port}`, log, close };
+}
+
+async function getBrowser() {
+  browser ??= await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  return browser;
+}
+
+/**
+ * Opens `url` in a fresh context, waits for `window.__result`, and returns it
+ * with the console errors/warnings and uncaught page errors seen on the way.
+ */
+async function runPage(url, label) {
+  const context = await (await getBrowser()).newContext();
+  try {
+    const page = await context.newPage();
+    const consoleErrors = [];
+    const consoleWarnings = [];
+    const pageErrors = [];
+    page.on('console', (msg) => {
+      const entry = { text: msg.text(), url: msg.location()?.url };
+      if (msg.type() === 'error') consoleErrors.push(entry);
+      if (msg.type() === 'warning') consoleWarnings.push(entry);
+    });
+    page.on('pageerror', (err) => pageErrors.push(`${err.name}: ${err.message}\n${err.stack ?? ''}`));
+    await page.goto(url, { waitUntil: 'load' });
+    let result;
+    try {
+      await page.waitForFunction(() => window.__result !== undefined, null, { timeout: 20_000, polling: 50 });
+      result = await page.evaluate(() => window.__result);
+      const shown = await page.getByTestId('result').getAttribute('data-status');
+      assert.equal(shown, result.ok ? 'ok' : 'failed', `${label}: the result element agrees with window.__result`);
+    } catch (err) {
+      err.message += `\n${label}: page errors: ${JSON.stringify(pageErrors)}\nconsole errors: ${JSON.stringify(consoleErrors)}`;
+      throw err;
+    }
+    return { result, consoleErrors, consoleWarnings, pageErrors };
+  } finally {
+    await context.close();
+  }
+}
+
+/** The checks on what a browser page logged. */
+function assertCleanPage({ consoleErrors, consoleWarnings, pageErrors }, label, t) {
+  for (const e of consoleErrors) t.diagnostic(`${label} console error: ${e.text} (${e.url})`);
+  for (const w of consoleWarnings) t.diagnostic(`${label} console warning: ${w.text}`);
+  assert.deepEqual(pageErrors, [], `${label}: uncaught page errors`);
+  // The only error a browser may log is its own note about the deliberate 404.
+  const unexpected = consoleErrors.filter(
+    (e) => !(e.text.includes('status of 404') && e.url?.includes(`/oauth/sessions/${UNKNOWN_ID}`)),
+  );
+  assert.deepEqual(unexpected, [], `${label}: unexpected console errors`);
+  // instantiateStreaming must not fall back (it warns when the MIME type is wrong).
+  assert.ok(!consoleWarnings.some((w) => /instantiateStreaming|deprecated parameters/.test(w.text)),
+    `${label}: wasm-bindgen warnings: ${JSON.stringify(consoleWarnings)}`);
+}
+
+/** The page script: read the stand-in from the query string, run, publish. */
+const PAGE_SCRIPT = `
+${SCENARIO}
+const params = new URLSearchParams(location.search);
+const el = document.querySelector('[data-testid="result"]');
+runScenario({ Airstore, AirstoreError, APIError, NotFoundError, baseURL: params.get('baseURL'), apiKey: params.get('apiKey') })
+  .then((summary) => ({ ok: true, summary }), (err) => ({ ok: false, error: describeError(err) }))
+  .then((result) => {
+    el.textContent = JSON.stringify(result, null, 2);
+    el.dataset.status = result.ok ? 'ok' : 'failed';
+    window.__result = result;
+  });
+`;
+const PAGE_IMPORT = `import Airstore, { AirstoreError, APIError, NotFoundError } from 'airstore-wasm';`;
+
+async function timedRuntime(label, fn) {
+  const start = performance.now();
+  try {
+    return await fn();
+  } finally {
+    const ms = Math.round(performance.now() - start);
+    timings.push([label, ms]);
+    console.log(`time ${label}: ${ms} ms`);
+  }
+}
+
+// ---- set-up and tear-down ---------------------------------------------------------
+
+before(async () => {
+  const start = performance.now();
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'airstore-pack-'));
+  const packDir = path.join(tmp, 'tarball');
+  fs.mkdirSync(packDir);
+  const { stdout } = await run('npm', ['pack', PKG_DIR, '--pack-destination', packDir, '--json'], { cwd: tmp });
+  const [info] = JSON.parse(stdout);
+  tarball = path.join(packDir, info.filename);
+  packedFiles = info.files.map((f) => f.path);
+  assert.ok(fs.existsSync(tarball), 'npm pack wrote the tarball');
+
+  standin = await startStandin({ corsOrigins: '*' });
+  startHarness();
+
+  const esm = `${PAGE_IMPORT}
+import { createRequire } from 'node:module';
+${SCENARIO}
+const require = createRequire(import.meta.url);
+const extra = {
+  resolved: import.meta.resolve('airstore-wasm'),
+  sameAsRequire: require('airstore-wasm').NotFoundError === NotFoundError && require('airstore-wasm').Airstore === Airstore,
+};
+try {
+  const summary = await runScenario({ Airstore, AirstoreError, APIError, NotFoundError,
+    baseURL: process.env.STANDIN_BASE_URL, apiKey: process.env.STANDIN_KEY });
+  console.log('__RESULT__' + JSON.stringify({ ok: true, summary, extra }));
+} catch (err) {
+  console.log('__RESULT__' + JSON.stringify({ ok: false, error: describeError(err), extra }));
+}
+`;
+  const cjs = `'use strict';
+const { Airstore, AirstoreError, APIError, NotFoundError } = require('airstore-wasm');
+${SCENARIO}
+const extra = {
+  resolved: require.resolve('airstore-wasm'),
+  defaultIsAirstore: require('airstore-wasm').default === require('airstore-wasm').Airstore,
+  defaultDefined: typeof require('airstore-wasm').default === 'function',
+};
+runScenario({ Airstore, AirstoreError, APIError, NotFoundError,
+  baseURL: process.env.STANDIN_BASE_URL, apiKey: process.env.STANDIN_KEY })
+  .then((summary) => ({ ok: true, summary, extra }), (err) => ({ ok: false, error: describeError(err), extra }))
+  .then((result) => console.log('__RESULT__' + JSON.stringify(result)));
+`;
+  const plainHtml = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>airstore-wasm plain page</title>
+<script type="importmap">{"imports":{"airstore-wasm":"./node_modules/airstore-wasm/dist/index.mjs"}}</script>
+</head><body><pre data-testid="result" data-status="running"></pre>
+<script type="module">
+${PAGE_IMPORT}
+${PAGE_SCRIPT}
+</script></body></html>
+`;
+  const viteHtml = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>airstore-wasm vite app</title></head>
+<body><pre data-testid="result" data-status="running"></pre>
+<script type="module" src="./main.js"></script></body></html>
+`;
+  // No imports: the project has no vite of its own (the repo's binary builds it).
+  const viteConfig = `export default {
+  root: ${JSON.stringify(path.join(tmp, 'vite-app'))},
+  logLevel: 'warn',
+  clearScreen: false,
+  build: { outDir: 'dist', emptyOutDir: true },
+};
+`;
+
+  const made = await Promise.all([
+    makeProject('node-esm', { type: 'module' }, { 'main.js': esm }),
+    makeProject('node-cjs', { type: 'commonjs' }, { 'main.js': cjs }),
+    makeProject('worker', { type: 'module' }, {
+      'src/index.js': WORKER_SOURCE,
+      'wrangler.toml': `name = "airstore-pack-test"\nmain = "src/index.js"\ncompatibility_date = "${COMPAT_DATE}"\n`,
+    }),
+    makeProject('vite-app', { type: 'module' }, {
+      'index.html': viteHtml,
+      'main.js': `${PAGE_IMPORT}\n${PAGE_SCRIPT}`,
+      'vite.config.mjs': viteConfig,
+    }),
+    makeProject('plain-page', { type: 'module' }, { 'index.html': plainHtml }),
+  ]);
+  [projects.esm, projects.cjs, projects.worker, projects.vite, projects.plain] = made;
+  const ms = Math.round(performance.now() - start);
+  timings.push(['setup (pack + 5 installs)', ms]);
+  console.log(`time setup (npm pack + 5 npm installs): ${ms} ms`);
+});
+
+after(async () => {
+  clearInterval(harnessTimer);
+  for (const timer of completionTimers) clearTimeout(timer);
+  const errors = [];
+  const attempt = async (fn) => { try { await fn(); } catch (err) { errors.push(err); } };
+  await attempt(async () => { await browser?.close(); });
+  while (cleanups.length) await attempt(cleanups.pop());
+  await attempt(async () => { await standin?.close(); });
+  if (tmp && !process.env.KEEP_TMP) await attempt(() => fs.promises.rm(tmp, { recursive: true, force: true }));
+  else if (tmp) console.log(`kept ${tmp}`);
+  console.log(`times: ${timings.map(([l, ms]) => `${l} ${ms} ms`).join(', ')}`);
+  if (errors.length) throw new AggregateError(errors, `clean-up failed: ${errors.map((e) => e.message).join('; ')}`);
+});
+
+// ---- the tarball ------------------------------------------------------------------
+
+test('the tarball holds every file the exports map points at', (t) => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(PKG_DIR, 'package.json'), 'utf8'));
+  const targets = new Set();
+  const walk = (v) => {
+    if (typeof v === 'string') targets.add(v.replace(/^\.\//, ''));
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk(pkg.exports);
+  walk(pkg.main);
+  walk(pkg.module);
+  walk(pkg.types);
+  const missing = [...targets].filter((t) => !packedFiles.includes(t));
+  assert.deepEqual(missing, [], `files missing from the tarball (packed: ${packedFiles.join(', ')})`);
+  assert.ok(!packedFiles.some((f) => /^(src|js|target|build|tests)\//.test(f)), `sources leaked into the tarball: ${packedFiles}`);
+  // Not fatal: literal (non-glob) entries of "files" that npm found nothing for.
+  for (const entry of pkg.files ?? []) {
+    if (!/[*?]/.test(entry) && !packedFiles.includes(entry)) t.diagnostic(`warning: "files" lists ${entry}, which is not in pkg/ (not packed)`);
+  }
+  t.diagnostic(`tarball: ${path.basename(tarball)}, ${packedFiles.length} files: ${packedFiles.join(', ')}`);
+});
+
+// ---- Node --------------------------------------------------------------------------
+
+const childEnv = () => ({ STANDIN_BASE_URL: standin.baseURL, STANDIN_KEY: KEY });
+
+test('Node ESM: import Airstore, { NotFoundError } from "airstore-wasm"', { timeout: STEP_TIMEOUT }, async () => {
+  await timedRuntime('node-esm', async () => {
+    const { stdout } = await run(process.execPath, ['main.js'], { cwd: projects.esm, env: childEnv(), timeout: 30_000 });
+    const result = parseResult(stdout, 'node-esm');
+    assert.ok(result.ok, `node-esm scenario failed: ${JSON.stringify(result.error)}`);
+    assertScenario(result.summary, 'node-esm');
+    assert.ok(result.extra.resolved.endsWith('/node_modules/airstore-wasm/dist/node.mjs'), `resolved ${result.extra.resolved}`);
+    assert.equal(result.extra.sameAsRequire, true, 'import and require share one module instance');
+  });
+});
+
+test('Node CJS: const { Airstore, NotFoundError } = require("airstore-wasm")', { timeout: STEP_TIMEOUT }, async () => {
+  await timedRuntime('node-cjs', async () => {
+    const { stdout } = await run(process.execPath, ['main.js'], { cwd: projects.cjs, env: childEnv(), timeout: 30_000 });
+    const result = parseResult(stdout, 'node-cjs');
+    assert.ok(result.ok, `node-cjs scenario failed: ${JSON.stringify(result.error)}`);
+    assertScenario(result.summary, 'node-cjs');
+    assert.ok(result.extra.resolved.endsWith('/node_modules/airstore-wasm/dist/node.cjs'), `resolved ${result.extra.resolved}`);
+    assert.equal(result.extra.defaultDefined, true, "require('airstore-wasm').default is defined");
+    assert.equal(result.extra.defaultIsAirstore, true, "require('airstore-wasm').default === require('airstore-wasm').Airstore");
+  });
+});
+
+// ---- Cloudflare Worker -------------------------------------------------------------
+
+// Workers rules: no I/O at global scope; the client is created lazily, once, in
+// a module variable, and reused by every request; long work goes to waitUntil.
+const WORKER_SOURCE = `import Airstore, { AirstoreError, APIError, NotFoundError } from 'airstore-wasm';
+
+let airstore; // created on the first request, reused afterwards
+let constructions = 0;
+const polls = new Map(); // session id -> { state: 'running' | 'done' | 'failed', ... }
+
+function client(env) {
+  if (!airstore) {
+    airstore = new Airstore({ apiKey: env.AIRSTORE_API_KEY, baseURL: env.AIRSTORE_BASE_URL });
+    constructions += 1;
+  }
+  return airstore;
+}
+
+function json(status, body) {
+  return new Response(JSON.stringify({ constructions, ...body }), {
+    status,
+    headers: { 'content-type': 'application/json' },
+  });
+}
+
+export default {
+  async fetch(request, env, ctx) {
+    const url = new URL(request.url);
+    const id = url.searchParams.get('id');
+    const oauth = client(env).oauth;
+    try {
+      switch (url.pathname) {
+        case '/sessions': {
+          const s = await oauth.createSession({ integrationType: 'gmail', workspaceId: 'ws_abc123' });
+          return json(201, { session_id: s.session_id, authorize_url: s.authorize_url, statusCode: s.lastResponse.statusCode });
+        }
+        case '/session': {
+          const s = await oauth.getSession(id);
+          return json(200, { ...s, statusCode: s.lastResponse.statusCode });
+        }
+        case '/poll': {
+          polls.set(id, { state: 'running' });
+          const p = oauth.poll(id, { interval: 100, timeout: 10000 }).then(
+            (status) => polls.set(id, { state: 'done', result: { ...status } }),
+            (err) => polls.set(id, { state: 'failed', error: { name: err.name, message: err.message } }),
+          );
+          ctx.waitUntil(p);
+          return json(202, { state: 'running' });
+        }
+        case '/poll-result':
+          return json(200, polls.get(id) ?? { state: 'unknown' });
+        case '/not-found': {
+          try {
+            const value = await oauth.getSession('${UNKNOWN_ID}');
+            return json(200, { resolved: true, value });
+          } catch (err) {
+            return json(200, {
+              name: err.name, message: err.message, status: err.status, requestId: err.requestId,
+              isNotFound: err instanceof NotFoundError, isAPIError: err instanceof APIError,
+              isAirstoreError: err instanceof AirstoreError, isError: err instanceof Error,
+            });
+          }
+        }
+        default:
+          return json(404, { error: 'no such route' });
+      }
+    } catch (err) {
+      return json(500, { error: { name: err.name, message: err.message, stack: err.stack } });
+    }
+  },
+};
+`;
+
+test('Cloudflare Worker: wrangler bundle run in workerd (Miniflare)', { timeout: STEP_TIMEOUT }, async (t) => {
+  await timedRuntime('worker', async () => {
+    const dir = projects.worker;
+    const { stdout, stderr } = await run(process.execPath, [BIN.wrangler, 'deploy', '--dry-run', '--outdir', 'dist'], {
+      cwd: dir,
+      env: { WRANGLER_SEND_METRICS: 'false', CI: 'true', WRANGLER_LOG_PATH: path.join(tmp, 'wrangler-logs'), NO_COLOR: '1' },
+    });
+    assert.match(stdout + stderr, /--dry-run: exiting now/, 'wrangler finished the dry run');
+
+    // The .wasm is a module of its own, byte for byte the package's, imported by the bundle.
+    const outFiles = fs.readdirSync(path.join(dir, 'dist'));
+    const wasmFiles = outFiles.filter((f) => f.endsWith('.wasm'));
+    assert.equal(wasmFiles.length, 1, `one .wasm module in wrangler's output: ${outFiles}`);
+    const packaged = fs.readFileSync(path.join(dir, 'node_modules/airstore-wasm/dist/airstore_wasm_bg.wasm'));
+    assert.ok(fs.readFileSync(path.join(dir, 'dist', wasmFiles[0])).equals(packaged), 'the bundled .wasm is the packaged one');
+    const bundle = fs.readFileSync(path.join(dir, 'dist/index.js'), 'utf8');
+    assert.ok(bundle.includes(`from "./${wasmFiles[0]}"`), 'the bundle imports the .wasm module');
+    assert.ok(bundle.includes('airstore-wasm/dist/workerd.mjs'), 'wrangler picked the "workerd" export');
+    assert.ok(!bundle.includes('AGFzbQ'), 'no base64 wasm inside the JS bundle');
+    assert.ok(!/[A-Za-z0-9+/]{2000,}/.test(bundle), 'no long base64 run inside the JS bundle');
+
+    const mf = new Miniflare({
+      modules: true,
+      // Module names are paths relative to modulesRoot (default: the cwd,
+      // which is the repo here); workerd refuses names that climb out with '..'.
+      modulesRoot: path.join(dir, 'dist'),
+      scriptPath: path.join(dir, 'dist/index.js'),
+      modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+      bindings: { AIRSTORE_API_KEY: KEY, AIRSTORE_BASE_URL: standin.baseURL },
+      compatibilityDate: COMPAT_DATE,
+    });
+    cleanups.push(() => mf.dispose());
+    await mf.ready;
+
+    const call = async (route, expectedStatus) => {
+      const res = await mf.dispatchFetch(`http://worker.test${route}`);
+      const body = await res.json();
+      assert.equal(res.status, expectedStatus, `${route}: ${JSON.stringify(body)}`);
+      assert.equal(body.constructions, 1, `${route}: the client is built once and reused (${body.constructions})`);
+      return body;
+    };
+
+    const created = await call('/sessions', 201);
+    const pending = await call(`/session?id=${created.session_id}`, 200);
+
+    const gets = () => standin.requests.filter((r) => r.method === 'GET' && r.path.endsWith(`/oauth/sessions/${created.session_id}`)).length;
+    const before202 = performance.now();
+    const accepted = await call(`/poll?id=${created.session_id}`, 202);
+    const elapsed202 = performance.now() - before202;
+    const getsAt202 = gets();
+    assert.equal(accepted.state, 'running');
+    assert.ok(elapsed202 < COMPLETE_AFTER_MS, `the 202 came at once (${Math.round(elapsed202)} ms)`);
+
+    let state;
+    const deadline = Date.now() + 10_000;
+    do {
+      await new Promise((r) => setTimeout(r, 100));
+      state = await call(`/poll-result?id=${created.session_id}`, 200);
+    } while (state.state === 'running' && Date.now() < deadline);
+    assert.equal(state.state, 'done', `poll in waitUntil: ${JSON.stringify(state)}`);
+    assert.ok(gets() > getsAt202, 'the poll kept checking after the 202 was sent');
+
+    const notFound = await call('/not-found', 200);
+    t.diagnostic(`worker bundle ${bundle.length} B JS + ${packaged.length} B wasm (${wasmFiles[0]})`);
+    assertScenario({ created, pending, polled: state.result, notFound }, 'worker');
+  });
+});
+
+// ---- browsers ----------------------------------------------------------------------
+
+const pageQuery = () => `?baseURL=${encodeURIComponent(standin.baseURL)}&apiKey=${encodeURIComponent(KEY)}`;
+
+test('Vite app: vite build, served statically, in headless Chromium', { timeout: STEP_TIMEOUT }, async (t) => {
+  await timedRuntime('vite', async () => {
+    const dir = projects.vite;
+    await run(process.execPath, [BIN.vite, 'build', '--config', path.join(dir, 'vite.config.mjs')], { cwd: dir, env: { CI: 'true' } });
+    const assets = fs.readdirSync(path.join(dir, 'dist/assets'));
+    const wasm = assets.filter((f) => f.endsWith('.wasm'));
+    assert.equal(wasm.length, 1, `vite emitted the .wasm as an asset: ${assets}`);
+
+    const server = await serveStatic(path.join(dir, 'dist'));
+    const outcome = await runPage(`${server.url}/index.html${pageQuery()}`, 'vite');
+    assertCleanPage(outcome, 'vite', t);
+    assert.ok(outcome.result.ok, `vite scenario failed: ${JSON.stringify(outcome.result.error)}`);
+    assertScenario(outcome.result.summary, 'vite');
+    const served = server.log.find((e) => e.path === `/assets/${wasm[0]}`);
+    assert.deepEqual(served, { path: `/assets/${wasm[0]}`, status: 200, type: 'application/wasm' }, 'the page loaded the emitted .wasm');
+  });
+});
+
+test('Plain <script type="module"> page with an import map, no bundler', { timeout: STEP_TIMEOUT }, async (t) => {
+  await timedRuntime('plain-page', async () => {
+    const server = await serveStatic(projects.plain);
+    const outcome = await runPage(`${server.url}/index.html${pageQuery()}`, 'plain-page');
+    assertCleanPage(outcome, 'plain-page', t);
+    assert.ok(outcome.result.ok, `plain-page scenario failed: ${JSON.stringify(outcome.result.error)}`);
+    assertScenario(outcome.result.summary, 'plain-page');
+    const wasmPath = '/node_modules/airstore-wasm/dist/airstore_wasm_bg.wasm';
+    assert.deepEqual(server.log.find((e) => e.path === wasmPath), { path: wasmPath, status: 200, type: 'application/wasm' },
+      'the page fetched the .wasm next to index.mjs');
+  });
+});

@@ -1,0 +1,201 @@
+// The airstore-wasm demo, end to end on one machine (`make demo`):
+//   1. builds the single-page app (www/app) with Vite,
+//   2. bundles the Worker (www/worker) with `wrangler deploy --dry-run`,
+//   3. starts Airstore: the local stand-in, unless AIRSTORE_BASE_URL and
+//      AIRSTORE_API_KEY are both set, in which case it uses that one,
+//   4. runs the bundled Worker in workerd through Miniflare, with the SPA as
+//      its static assets, on http://127.0.0.1:${PORT:-8787}.
+//
+//   import { startDemo } from './www/demo.mjs'
+//   const demo = await startDemo({ port: 0 })   // 0: any free port
+//   ... demo.url ...
+//   await demo.close()
+
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const WWW = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.dirname(WWW);
+const APP = path.join(WWW, 'app');
+const WORKER = path.join(WWW, 'worker');
+const WORKER_OUT = path.join(WORKER, 'dist');
+const BIN = path.join(ROOT, 'node_modules', '.bin');
+
+/** The stand-in's one valid key. */
+const STANDIN_KEY = 'org_test_key';
+
+/**
+ * Builds and starts everything. Resolves once the demo answers.
+ * @param {{ port?: number, host?: string, airstore?: 'standin' | { baseURL: string, apiKey: string }, quiet?: boolean }} [options]
+ *   `port`: default 8787, 0 picks a free one. `airstore`: default AIRSTORE_BASE_URL and
+ *   AIRSTORE_API_KEY when both are set, else the local stand-in ('standin' forces it).
+ *   `quiet`: no progress lines or Worker logs.
+ * @returns {Promise<{ url: string, airstore: { baseURL: string, standin: boolean }, standin?: object, close: () => Promise<void> }>}
+ */
+export async function startDemo(options = {}) {
+  const host = options.host ?? '127.0.0.1';
+  const log = options.quiet ? () => {} : (line) => console.log(line);
+  const cleanups = [];
+  const close = async () => {
+    while (cleanups.length) await cleanups.pop()().catch(() => {});
+  };
+
+  try {
+    await ensurePackage();
+    log('Building the app (vite build)…');
+    await buildApp();
+    log('Bundling the Worker (wrangler deploy --dry-run)…');
+    await bundleWorker();
+
+    const port = options.port === undefined ? 8787 : options.port || (await freePort(host));
+    const origin = `http://${host}:${port}`;
+
+    // Airstore: given, from the environment, or the local stand-in.
+    let airstore = options.airstore === 'standin' ? undefined : (options.airstore ?? fromEnv());
+    let standin;
+    if (!airstore) {
+      const { startStandin } = await import('../tests/server/standin.mjs');
+      standin = await startStandin({
+        host,
+        port: 0,
+        // The page polls the stand-in directly, like the real gateway it allows only known origins.
+        corsOrigins: [origin, `http://localhost:${port}`],
+      });
+      cleanups.push(() => standin.close());
+      airstore = { baseURL: standin.baseURL, apiKey: STANDIN_KEY };
+    }
+
+    const { Miniflare } = await import('miniflare');
+    const { unstable_getMiniflareWorkerOptions } = await import('wrangler');
+    // Compatibility date, module rules, vars and the [assets] routing, as wrangler.toml says.
+    const { workerOptions } = unstable_getMiniflareWorkerOptions(path.join(WORKER, 'wrangler.toml'));
+    const mf = new Miniflare({
+      ...workerOptions,
+      name: 'airstore-oauth-demo',
+      modulesRoot: WORKER_OUT,
+      modules: bundledModules(),
+      bindings: {
+        ...workerOptions.bindings,
+        AIRSTORE_BASE_URL: airstore.baseURL,
+        AIRSTORE_API_KEY: airstore.apiKey,
+      },
+      host,
+      port,
+      // The Worker's console output, e.g. why Airstore refused a request.
+      handleStructuredLogs: ({ level, message }) => {
+        if (!options.quiet) (level === 'error' || level === 'warn' ? console.error : console.log)(`[worker] ${message}`);
+      },
+    });
+    cleanups.push(() => mf.dispose());
+    const url = (await mf.ready).origin;
+
+    return { url, airstore: { baseURL: airstore.baseURL, standin: Boolean(standin) }, standin, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+function fromEnv() {
+  const { AIRSTORE_BASE_URL: baseURL, AIRSTORE_API_KEY: apiKey } = process.env;
+  return baseURL && apiKey ? { baseURL, apiKey } : undefined;
+}
+
+/** www/node_modules/airstore-wasm links to ../pkg (`npm install` in www/; offline, nothing to download). */
+async function ensurePackage() {
+  if (!existsSync(path.join(ROOT, 'pkg', 'dist', 'index.mjs'))) {
+    throw new Error('pkg/dist is missing: run `make build` first');
+  }
+  if (!existsSync(path.join(WWW, 'node_modules', 'airstore-wasm', 'package.json'))) {
+    await run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: WWW });
+  }
+}
+
+async function buildApp() {
+  const { build } = await import('vite');
+  await build({ configFile: path.join(APP, 'vite.config.js'), logLevel: 'warn' });
+}
+
+function bundleWorker() {
+  return run(path.join(BIN, 'wrangler'), ['deploy', '--dry-run', '--outdir', WORKER_OUT], {
+    cwd: WORKER,
+    env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
+  });
+}
+
+/** The dry run's output: index.js and the .wasm it imports (compiled, as workerd wants). */
+function bundledModules() {
+  const modules = [{ type: 'ESModule', path: path.join(WORKER_OUT, 'index.js') }];
+  for (const file of readdirSync(WORKER_OUT)) {
+    if (file.endsWith('.wasm')) modules.push({ type: 'CompiledWasm', path: path.join(WORKER_OUT, file) });
+  }
+  return modules;
+}
+
+/** Runs a command quietly; on failure, rejects with what it printed. */
+function run(command, args, options) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve();
+      else reject(new Error(`${path.basename(command)} ${args.join(' ')} failed (exit ${code}):\n${output}`));
+    });
+  });
+}
+
+function freePort(host) {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+// ---- CLI ----------------------------------------------------------------------
+
+function isMain() {
+  try {
+    return Boolean(process.argv[1]) && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  const port = process.env.PORT ? Number.parseInt(process.env.PORT, 10) : 8787;
+  let demo;
+  try {
+    demo = await startDemo({ port });
+  } catch (err) {
+    console.error(`The demo did not start: ${err.message}`);
+    process.exit(1);
+  }
+  console.log(`\nAirstore OAuth demo: ${demo.url}`);
+  console.log(
+    demo.airstore.standin
+      ? `Airstore: the local stand-in at ${demo.airstore.baseURL} (its consent page has Allow and Deny). ` +
+          'Set AIRSTORE_BASE_URL and AIRSTORE_API_KEY to use a real Airstore.'
+      : `Airstore: ${demo.airstore.baseURL} (AIRSTORE_BASE_URL, key from AIRSTORE_API_KEY). ` +
+          `Its CORS settings must allow ${demo.url}.`,
+  );
+  console.log('Press Ctrl-C to stop.');
+
+  let stopping = false;
+  const stop = () => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    demo.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}

@@ -11,15 +11,18 @@
  * console.log(result.connection_id)
  */
 
-// The runtime's own Headers and AbortSignal types where it has them (DOM lib,
-// @types/node, workers types); a structural stand-in otherwise, so these
-// declarations type-check with any `lib` setting.
+// The runtime's own Headers, AbortSignal and Window types where it has them
+// (DOM lib, @types/node, workers types); a structural stand-in otherwise, so
+// these declarations type-check with any `lib` setting.
 type HeadersLike = typeof globalThis extends { Headers: { prototype: infer H } }
   ? H
   : { get(name: string): string | null; has(name: string): boolean; forEach(cb: (value: string, key: string) => void): void };
 type AbortSignalLike = typeof globalThis extends { AbortSignal: { prototype: infer S } }
   ? S
   : { readonly aborted: boolean; readonly reason?: unknown; addEventListener(type: 'abort', listener: () => void): void; removeEventListener(type: 'abort', listener: () => void): void };
+type WindowLike = typeof globalThis extends { Window: { prototype: infer W } }
+  ? W
+  : { readonly closed: boolean; close(): void; location: { href: string } };
 
 /** The providers Airstore connects through OAuth. */
 export type IntegrationType = 'gmail' | 'gdrive' | 'github' | 'notion' | 'linear' | 'slack';
@@ -29,9 +32,9 @@ export interface OAuthSessionCreateParams {
   /** Provider: gmail, gdrive, github, notion, linear, slack. */
   integrationType: IntegrationType;
   /** Workspace to attach the connection to. Required for org/admin tokens; optional for workspace tokens (derived from the token). */
-  workspaceId?: string;
+  workspaceId?: string | undefined;
   /** URL to redirect to after OAuth completes (same-tab flow): a path starting with `/`, or an http(s) URL. If omitted, a static success/error page is shown. */
-  returnTo?: string;
+  returnTo?: string | undefined;
 }
 
 /** A new OAuth session. */
@@ -55,13 +58,13 @@ export interface OAuthSessionStatus {
 /** Options of {@link OAuthResource.poll}. */
 export interface OAuthPollOptions {
   /** Max time to wait in ms. Default 300000 (5 minutes). The poll settles at this deadline even if a request is in flight. */
-  timeout?: number;
+  timeout?: number | undefined;
   /** Polling interval in ms. Default 2000. */
-  interval?: number;
+  interval?: number | undefined;
   /** Stops the poll at once: it rejects with `AirstoreError('Request was cancelled')`. Takes precedence over `options.signal`. */
-  signal?: AbortSignalLike;
+  signal?: AbortSignalLike | undefined;
   /** Called after each check with the status and the 1-based check number, for progress in a UI. If it throws, the poll rejects. */
-  onStatus?: (status: OAuthSessionStatus, attempt: number) => void;
+  onStatus?: ((status: OAuthSessionStatus, attempt: number) => void) | undefined;
 }
 
 /** Options of {@link OAuthResource.authorize}. */
@@ -72,21 +75,21 @@ export interface OAuthAuthorizeOptions extends OAuthPollOptions {
    * it. Without it, `authorize` opens one, which a blocker may refuse if
    * `authorize` runs after an `await`.
    */
-  popup?: Window | null;
+  popup?: WindowLike | null | undefined;
 }
 
 /** Options of the client. */
 export interface ClientOptions {
   /** Default: `AIRSTORE_API_KEY` from the environment where there is one (Node: `process.env`). Required unless the environment has it. */
-  apiKey?: string;
+  apiKey?: string | undefined;
   /** Default: `AIRSTORE_BASE_URL`, else `https://api.airstore.ai/api/v1`. Must be http(s); trailing `/` stripped. */
-  baseURL?: string;
+  baseURL?: string | undefined;
   /** Per-request timeout in ms, covering the whole exchange including the body. Default 60000. */
-  timeout?: number;
+  timeout?: number | undefined;
   /** Retries after a retryable failure (408, 409, 429, 5xx, network). Default 2, so 3 attempts at most. */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** Headers sent with every request. */
-  defaultHeaders?: Record<string, string>;
+  defaultHeaders?: Record<string, string> | undefined;
 }
 
 /** Options of {@link Airstore.keyless}: a client for browsers that holds no API key. */
@@ -95,13 +98,13 @@ export type KeylessClientOptions = Omit<ClientOptions, 'apiKey'>;
 /** Per-call options. */
 export interface RequestOptions {
   /** Overrides the client's timeout (ms) for this call. */
-  timeout?: number;
+  timeout?: number | undefined;
   /** Overrides the client's maxRetries for this call. */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** Cancels the call: it rejects at once with `AirstoreError('Request was cancelled')` and sends nothing more. */
-  signal?: AbortSignalLike;
+  signal?: AbortSignalLike | undefined;
   /** Extra headers for this call; they replace default headers of the same name. */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
 }
 
 /** The HTTP answer behind a result, as the non-enumerable `lastResponse`. */

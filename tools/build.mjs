@@ -45,9 +45,8 @@ const types = readFileSync(`${root}js/index.d.ts`, 'utf8');
 writeFileSync(`${out}index.d.ts`, types);
 writeFileSync(`${out}index.d.cts`, types);
 const slimTypes = readFileSync(`${root}js/slim.d.ts`, 'utf8');
+// slim is ESM-only (dist/slim.mjs): no .d.cts for it.
 writeFileSync(`${out}slim.d.ts`, slimTypes);
-writeFileSync(`${out}slim.d.cts`, slimTypes);
 
 // The package's README is the repository's.
 copyFileSync(`${root}README.md`, `${root}pkg/README.md`);
-copyFileSync(`${root}LICENSE`, `${root}pkg/LICENSE`);

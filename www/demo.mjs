@@ -12,8 +12,10 @@
 //   await demo.close()
 
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, realpathSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, rmSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,7 +23,6 @@ const WWW = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(WWW);
 const APP = path.join(WWW, 'app');
 const WORKER = path.join(WWW, 'worker');
-const WORKER_OUT = path.join(WORKER, 'dist');
 const BIN = path.join(ROOT, 'node_modules', '.bin');
 
 /** The stand-in's one valid key. */
@@ -45,10 +46,22 @@ export async function startDemo(options = {}) {
 
   try {
     await ensurePackage();
+    // Build output goes to a directory of this run's own, so a running demo and
+    // the e2e test never overwrite each other's files.
+    const out = await mkdtemp(path.join(os.tmpdir(), 'airstore-demo-'));
+    // Also on exit: Miniflare's own SIGINT hook may end the process before close() finishes.
+    const removeOut = () => rmSync(out, { recursive: true, force: true });
+    process.once('exit', removeOut);
+    cleanups.push(async () => {
+      process.off('exit', removeOut);
+      await rm(out, { recursive: true, force: true });
+    });
+    const appOut = path.join(out, 'app');
+    const workerOut = path.join(out, 'worker');
     log('Building the app (vite build)…');
-    await buildApp();
+    await buildApp(appOut);
     log('Bundling the Worker (wrangler deploy --dry-run)…');
-    await bundleWorker();
+    await bundleWorker(workerOut, appOut);
 
     const port = options.port === undefined ? 8787 : options.port || (await freePort(host));
     const origin = `http://${host}:${port}`;
@@ -71,16 +84,20 @@ export async function startDemo(options = {}) {
     const { Miniflare } = await import('miniflare');
     const { unstable_getMiniflareWorkerOptions } = await import('wrangler');
     // Compatibility date, module rules, vars and the [assets] routing, as wrangler.toml says.
-    const { workerOptions } = unstable_getMiniflareWorkerOptions(path.join(WORKER, 'wrangler.toml'));
+    const { workerOptions } = unstable_getMiniflareWorkerOptions(path.join(WORKER, 'wrangler.toml'), undefined, {
+      overrides: { assets: { directory: appOut } },
+    });
     const mf = new Miniflare({
       ...workerOptions,
       name: 'airstore-oauth-demo',
-      modulesRoot: WORKER_OUT,
-      modules: bundledModules(),
+      modulesRoot: workerOut,
+      modules: bundledModules(workerOut),
       bindings: {
         ...workerOptions.bindings,
         AIRSTORE_BASE_URL: airstore.baseURL,
         AIRSTORE_API_KEY: airstore.apiKey,
+        // Where browsers poll, when it is not where the Worker reaches Airstore.
+        ...(!standin && process.env.AIRSTORE_PUBLIC_BASE_URL && { AIRSTORE_PUBLIC_BASE_URL: process.env.AIRSTORE_PUBLIC_BASE_URL }),
       },
       host,
       port,
@@ -114,23 +131,24 @@ async function ensurePackage() {
   }
 }
 
-async function buildApp() {
+async function buildApp(outDir) {
   const { build } = await import('vite');
-  await build({ configFile: path.join(APP, 'vite.config.js'), logLevel: 'warn' });
+  await build({ configFile: path.join(APP, 'vite.config.js'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
 }
 
-function bundleWorker() {
-  return run(path.join(BIN, 'wrangler'), ['deploy', '--dry-run', '--outdir', WORKER_OUT], {
+/** `--assets` stands in for wrangler.toml's `directory`, which is where `vite build` puts the app by default. */
+function bundleWorker(outDir, assetsDir) {
+  return run(path.join(BIN, 'wrangler'), ['deploy', '--dry-run', '--outdir', outDir, '--assets', assetsDir], {
     cwd: WORKER,
     env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
   });
 }
 
 /** The dry run's output: index.js and the .wasm it imports (compiled, as workerd wants). */
-function bundledModules() {
-  const modules = [{ type: 'ESModule', path: path.join(WORKER_OUT, 'index.js') }];
-  for (const file of readdirSync(WORKER_OUT)) {
-    if (file.endsWith('.wasm')) modules.push({ type: 'CompiledWasm', path: path.join(WORKER_OUT, file) });
+function bundledModules(dir) {
+  const modules = [{ type: 'ESModule', path: path.join(dir, 'index.js') }];
+  for (const file of readdirSync(dir)) {
+    if (file.endsWith('.wasm')) modules.push({ type: 'CompiledWasm', path: path.join(dir, file) });
   }
   return modules;
 }

@@ -8,8 +8,4 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
   },
-  server: {
-    // `vite dev` on its own: send /api to a running Worker (`node www/demo.mjs`).
-    proxy: { '/api': 'http://127.0.0.1:8787' },
-  },
 });

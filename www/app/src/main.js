@@ -66,16 +66,19 @@ async function connect(provider) {
     showHost(baseURL);
     startCountdown(TIMEOUT_MS);
     setField('phase', `Waiting for you to approve ${provider.name} in the popup window…`);
+    const started = Date.now();
+    let checksMade = 0;
     const result = await keylessClient(baseURL).oauth.authorize(session, {
       popup,
       timeout: TIMEOUT_MS,
       signal: controller.signal,
       onStatus: (status, checks) => {
+        checksMade = checks;
         setField('status', status.status);
         setField('checks', String(checks));
       },
     });
-    showDone(provider, result.connection_id);
+    showDone(provider, result.connection_id, { checks: checksMade, ms: Date.now() - started });
   } catch (err) {
     if (popup && !popup.closed) popup.close();
     if (controller.signal.aborted) showIdle();
@@ -178,7 +181,7 @@ function showWaiting(provider) {
   panel.querySelector('[data-action=cancel]').addEventListener('click', () => current?.controller.abort());
 }
 
-function showDone(provider, connectionId) {
+function showDone(provider, connectionId, { checks, ms }) {
   render('done', `
     <div class="head"><span class="badge">Connected</span></div>
     <p class="title">${escape(provider.name)} is connected</p>
@@ -187,6 +190,7 @@ function showDone(provider, connectionId) {
       <code data-testid="connection-id">${escape(connectionId)}</code>
       <button type="button" class="ghost" data-action="copy">Copy</button>
     </div>
+    <p class="note">Confirmed after ${checks} ${checks === 1 ? 'check' : 'checks'} in ${Math.max(1, Math.round(ms / 1000))} s.</p>
     <div class="actions"><button type="button" class="secondary" data-action="reset">Connect another</button></div>`);
   const copy = panel.querySelector('[data-action=copy]');
   copy.addEventListener('click', async () => {

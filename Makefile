@@ -14,8 +14,8 @@ build: setup-rust setup-node
 	cargo build --release --target $(TARGET)
 	rm -rf $(BINDGEN)
 	wasm-bindgen --target web --no-typescript --remove-name-section --out-dir $(BINDGEN) $(RAW_WASM)
+	wasm-opt -Oz --strip-debug --strip-producers $(BINDGEN)/airstore_wasm_bg.wasm -o build/airstore_wasm_bg.wasm
 	node tools/build.mjs
-	wasm-opt -Oz --strip-debug --strip-producers $(BINDGEN)/airstore_wasm_bg.wasm -o pkg/dist/airstore_wasm_bg.wasm
 	@ls -l pkg/dist/airstore_wasm_bg.wasm | awk '{print "pkg/dist/airstore_wasm_bg.wasm: " $$5 " bytes"}'
 
 setup: setup-rust setup-node setup-browser

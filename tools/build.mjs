@@ -2,11 +2,13 @@
 // entry (node.cjs / node.mjs / index.mjs / workerd.mjs / slim.mjs) and the
 // type declarations. Run by `make build` after cargo and wasm-bindgen.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const out = `${root}pkg/dist/`;
+// Built aside and swapped in at the end, so a test running meanwhile never
+// sees a half-written package.
+const out = `${root}pkg/.dist-next/`;
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
@@ -47,6 +49,11 @@ writeFileSync(`${out}index.d.cts`, types);
 const slimTypes = readFileSync(`${root}js/slim.d.ts`, 'utf8');
 // slim is ESM-only (dist/slim.mjs): no .d.cts for it.
 writeFileSync(`${out}slim.d.ts`, slimTypes);
+
+// The size-optimised wasm (wasm-opt -Oz, run by the Makefile).
+copyFileSync(`${root}build/airstore_wasm_bg.wasm`, `${out}airstore_wasm_bg.wasm`);
+rmSync(`${root}pkg/dist`, { recursive: true, force: true });
+renameSync(out, `${root}pkg/dist`);
 
 // The package's README is the repository's.
 copyFileSync(`${root}README.md`, `${root}pkg/README.md`);

@@ -6,6 +6,7 @@
 //!   the host with a simulated clock.
 //! - `platform` (wasm only): the global `fetch`, `AbortController` and timers.
 //! - `bindings` (wasm only): the JS classes, option validation and JS errors.
+// A panic traps the wasm instance: none of these outside tests.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
 pub mod core;

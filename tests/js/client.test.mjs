@@ -391,3 +391,151 @@ describe('client options', () => {
     });
   });
 });
+
+describe('robustness', () => {
+  test('values are carried exactly: Unicode and JSON-special characters in params', async () => {
+    const workspaceId = 'ws_日本_"quoted"_\\back\\_🙂';
+    const returnTo = '/settings?a="b"&c=d\\e#frag';
+    await client.oauth.createSession({ integrationType: 'linear', workspaceId, returnTo });
+    assert.deepEqual(JSON.parse(last().body), { integration_type: 'linear', workspace_id: workspaceId, return_to: returnTo });
+    const session = [...s.sessions.values()].at(-1);
+    assert.equal(session.workspaceId, workspaceId);
+    assert.equal(session.returnTo, returnTo);
+  });
+
+  test('a large answer is carried whole', async () => {
+    const big = `https://example.com/auth?${'x'.repeat(200_000)}`;
+    s.inject({ method: 'POST', status: 201, body: { success: true, data: { session_id: 'e'.repeat(32), authorize_url: big } } });
+    const r = await client.oauth.createSession({ integrationType: 'gmail' });
+    assert.equal(r.authorize_url.length, big.length);
+    assert.equal(r.authorize_url, big);
+  });
+
+  test('an error message with Unicode is carried exactly', async () => {
+    s.inject({ status: 403, body: { success: false, error: 'accès refusé ✗ 日本 🙂' } });
+    const err = await caught(() => client.oauth.getSession('a'.repeat(32)));
+    assertExactly(err, PermissionDeniedError, 'accès refusé ✗ 日本 🙂');
+  });
+
+  test('many concurrent calls on one client, mixed outcomes', async () => {
+    const created = await Promise.all(Array.from({ length: 25 }, (_, i) =>
+      client.oauth.createSession({ integrationType: 'gmail', workspaceId: `ws_${i}` })));
+    assert.equal(new Set(created.map((r) => r.session_id)).size, 25);
+    for (const [i, r] of created.entries()) assert.equal(s.sessions.get(r.session_id).workspaceId, `ws_${i}`);
+
+    s.inject({ hang: true, path: `${SESSIONS_PATH}/hang`, times: 100 });
+    const ac = new AbortController();
+    const ops = [
+      ...created.map((r) => client.oauth.getSession(r.session_id).then((x) => x.status)),
+      ...Array.from({ length: 10 }, (_, i) => client.oauth.getSession(`missing${i}`).catch((e) => e.constructor.name)),
+      client.oauth.getSession('hang1', { signal: ac.signal }).catch((e) => e.message),
+      client.oauth.getSession('hang2', { timeout: 150 }).catch((e) => e.message),
+      client.oauth.poll(created[0].session_id, { interval: 20, timeout: 5000 }).then((r) => r.connection_id),
+      client.oauth.poll(created[1].session_id, { interval: 20, timeout: 200 }).catch((e) => e.message),
+      client.oauth.getSession('').catch((e) => e.constructor.name),
+    ];
+    const t1 = setTimeout(() => ac.abort(), 50);
+    const t2 = setTimeout(() => s.complete(created[0].session_id, 'conn_concurrent'), 100);
+    let out;
+    try {
+      out = await Promise.all(ops);
+    } finally {
+      clearTimeout(t1);
+      clearTimeout(t2);
+      s.clearFaults();
+    }
+    assert.deepEqual(out, [
+      ...Array(25).fill('pending'),
+      ...Array(10).fill('NotFoundError'),
+      'Request was cancelled',
+      'Request timed out',
+      'conn_concurrent',
+      'OAuth session timed out after 200ms',
+      'AirstoreError',
+    ]);
+  });
+
+  test('several clients with different keys and base URLs stay independent', async () => {
+    const other = await startStandin({ apiKeys: ['org_other_key'] });
+    try {
+      const a = new Airstore({ apiKey: KEY, baseURL: s.baseURL, defaultHeaders: { 'x-who': 'a' } });
+      const b = new Airstore({ apiKey: 'org_other_key', baseURL: other.baseURL, defaultHeaders: { 'x-who': 'b' } });
+      await Promise.all([
+        a.oauth.createSession({ integrationType: 'gmail' }),
+        b.oauth.createSession({ integrationType: 'slack' }),
+      ]);
+      assert.equal(last().headers.authorization, `Bearer ${KEY}`);
+      assert.equal(last().headers['x-who'], 'a');
+      assert.equal(other.requests.at(-1).headers.authorization, 'Bearer org_other_key');
+      assert.equal(other.requests.at(-1).headers['x-who'], 'b');
+    } finally {
+      await other.close();
+    }
+  });
+
+  test('aborting a signal after the call settled does nothing (no unhandled rejection)', async () => {
+    const unhandled = [];
+    const onUnhandled = (reason) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const { session_id: id } = await client.oauth.createSession({ integrationType: 'gmail' });
+      const ac = new AbortController();
+      const r = await client.oauth.getSession(id, { signal: ac.signal });
+      ac.abort();
+      const ac2 = new AbortController();
+      s.complete(id);
+      await client.oauth.poll(id, { interval: 10, signal: ac2.signal });
+      ac2.abort();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(r.status, 'pending');
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    assert.deepEqual(unhandled, []);
+  });
+
+  test('no timer or socket keeps the process alive after calls settle (child process)', async () => {
+    const { execFile } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const pkgURL = new URL('../../pkg/dist/node.mjs', import.meta.url).href;
+    s.inject({ hang: true, path: `${SESSIONS_PATH}/hang`, times: 100 });
+    s.inject({ status: 503, headers: { 'retry-after-ms': '1' }, path: `${SESSIONS_PATH}/retry`, times: 100 });
+    const script = `
+      import Airstore from ${JSON.stringify(pkgURL)};
+      const c = new Airstore({ apiKey: ${JSON.stringify(KEY)}, baseURL: process.env.BASE });
+      const out = [];
+      const r = await c.oauth.createSession({ integrationType: 'gmail' });
+      out.push((await c.oauth.getSession(r.session_id)).status);
+      out.push(await c.oauth.getSession('retry1').catch((e) => e.name));
+      out.push(await c.oauth.getSession('hang1', { timeout: 150 }).catch((e) => e.message));
+      out.push(await c.oauth.poll('hang2', { timeout: 200 }).catch((e) => e.message));
+      out.push(await c.oauth.poll(r.session_id, { timeout: 200 }).catch((e) => e.message));
+      const ac = new AbortController();
+      setTimeout(() => ac.abort(), 100);
+      out.push(await c.oauth.getSession('hang3', { signal: ac.signal }).catch((e) => e.message));
+      console.log(JSON.stringify(out));
+    `;
+    const start = performance.now();
+    const { stdout, elapsed } = await new Promise((resolve, reject) => {
+      execFile(process.execPath, ['--input-type=module', '-e', script], {
+        env: { ...process.env, BASE: s.baseURL },
+        timeout: 15_000,
+        cwd: fileURLToPath(new URL('.', import.meta.url)),
+      }, (err, stdout, stderr) => {
+        if (err) reject(new Error(`child failed or was killed (${err.signal ?? err.code}): ${stderr}`));
+        else resolve({ stdout, elapsed: performance.now() - start });
+      });
+    });
+    s.clearFaults();
+    assert.deepEqual(JSON.parse(stdout), [
+      'pending',
+      'InternalServerError',
+      'Request timed out',
+      'OAuth session timed out after 200ms',
+      'OAuth session timed out after 200ms',
+      'Request was cancelled',
+    ]);
+    // about 0.75 s of work plus start-up; a leaked 60 s timeout or a hung socket would show
+    assert.ok(elapsed < 5000, `the child exited after ${elapsed} ms`);
+  });
+});

@@ -158,6 +158,31 @@ describe('timeout', () => {
     }
   });
 
+  test('settles at the deadline while a check waits out a long retry-after', async () => {
+    const id = await session();
+    s.inject({ method: 'GET', status: 503, headers: { 'retry-after': '30' }, times: 100 });
+    const { err, elapsed } = await caughtTimed(() => client.oauth.poll(id, { timeout: 300, interval: 50 }));
+    assertExactly(err, AirstoreError, 'OAuth session timed out after 300ms');
+    assert.ok(elapsed < 300 + 200, `settled after ${elapsed} ms`);
+    assert.equal(s.requests.length, 1);
+    s.clearFaults();
+  });
+
+  test('the default interval is 2000 ms', async () => {
+    const id = await session();
+    const calls = [];
+    const r = await client.oauth.poll(id, {
+      onStatus(st, n) {
+        calls.push(performance.now());
+        if (n === 1) s.complete(id, 'conn_default_interval');
+      },
+    });
+    assert.equal(r.connection_id, 'conn_default_interval');
+    assert.equal(calls.length, 2);
+    const gap = s.requests[1].at - s.requests[0].at;
+    assert.ok(gap >= 1950 && gap < 3000, `second check ${gap} ms after the first`);
+  });
+
   test('the timeout in the message is the one given', async () => {
     const id = await session();
     const err = await caught(() => client.oauth.poll(id, { timeout: 120, interval: 30 }));

@@ -93,6 +93,13 @@ describe('what is retried', () => {
     assert.equal(s.requests.length, 1);
   });
 
+  test('maxRetries 10 → 11 requests', async () => {
+    s.inject({ status: 502, headers: FAST, times: 20 });
+    await assert.rejects(client.oauth.getSession('a'.repeat(32), { maxRetries: 10 }), InternalServerError);
+    assert.equal(s.requests.length, 11);
+    s.clearFaults();
+  });
+
   test('exhausted retries reject with the last error', async () => {
     s.inject({ status: 503, headers: FAST, body: { success: false, error: 'first' } });
     s.inject({ status: 503, headers: FAST, body: { success: false, error: 'second' } });

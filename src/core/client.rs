@@ -38,6 +38,10 @@ pub trait Platform {
     fn now(&self) -> f64;
     /// Uniform in [0, 1).
     fn random(&self) -> f64;
+    /// A number of milliseconds as the caller's language prints it.
+    fn show_ms(&self, ms: f64) -> String {
+        super::poll::format_ms(ms)
+    }
 }
 
 pub type PError<P> = Error<<P as Platform>::Headers, <P as Platform>::Cause>;
@@ -182,7 +186,7 @@ pub async fn poll<P: Platform>(
             Outcome::Continue => platform.sleep(schedule.next_wait(platform.now())).await.map_err(transport_error)?,
         }
     }
-    Err(schedule.timed_out())
+    Err(schedule.timed_out(&platform.show_ms(options.timeout_ms)))
 }
 
 #[cfg(test)]

@@ -58,13 +58,16 @@ impl PollSchedule {
         }
     }
 
-    pub fn timed_out<H, C>(&self) -> Error<H, C> {
-        Error::airstore(format!("OAuth session timed out after {}ms", format_ms(self.options.timeout_ms)))
+    /// The timeout error; `shown` is the timeout as the caller's language
+    /// prints it (the platform knows; [`format_ms`] is the Rust fallback).
+    pub fn timed_out<H, C>(&self, shown: &str) -> Error<H, C> {
+        Error::airstore(format!("OAuth session timed out after {shown}ms"))
     }
 }
 
-/// Milliseconds as JavaScript would print them for the values people pass
-/// (`120000`, `1500.5`), without pulling a float formatter into the wasm.
+/// Milliseconds as JavaScript prints the values people pass (`120000`,
+/// `1500.5`), without pulling a float formatter into the wasm. In JS the
+/// platform uses the engine's own `String(n)`, exact for every number.
 pub fn format_ms(ms: f64) -> String {
     if ms.fract() == 0.0 && ms.abs() < 1e15 {
         return format!("{}", ms as i64);
@@ -108,7 +111,7 @@ mod tests {
             Outcome::Reject(e) => assert_eq!(e.message, "OAuth session failed: unknown error"),
             other => panic!("{other:?}"),
         }
-        let e: E = PollSchedule::start(0.0, PollOptions { timeout_ms: 120_000.0, interval_ms: 1.0 }).timed_out();
+        let e: E = PollSchedule::start(0.0, PollOptions { timeout_ms: 120_000.0, interval_ms: 1.0 }).timed_out("120000");
         assert_eq!(e.message, "OAuth session timed out after 120000ms");
     }
 

@@ -199,6 +199,11 @@ impl Platform for WebPlatform {
     fn random(&self) -> f64 {
         js_sys::Math::random()
     }
+
+    /// Exactly as JS prints it (`String(n)`): `80.1234`, `1e-7`.
+    fn show_ms(&self, ms: f64) -> String {
+        JsValue::from_f64(ms).unchecked_into::<js_sys::Number>().to_string(10).map(String::from).unwrap_or_default()
+    }
 }
 
 /// Sleeps through `setTimeout`, in steps that fit its 32-bit delay (a

@@ -227,6 +227,35 @@ describe('getSession', () => {
     assert.deepEqual(Object.keys(r).sort(), ['error', 'status']);
   });
 
+  test('null fields in the answer are omitted, not null or undefined keys', async () => {
+    s.inject({ status: 200, body: { success: true, data: { status: 'complete', connection_id: 'conn_n', error: null } } });
+    const r = await client.oauth.getSession('a'.repeat(32));
+    assert.deepEqual(Object.keys(r).sort(), ['connection_id', 'status']);
+    assert.ok(!('error' in r));
+  });
+
+  test('an answer without x-request-id → lastResponse.requestId undefined (stub fetch)', async () => {
+    const real = globalThis.fetch;
+    globalThis.fetch = async () => new Response(JSON.stringify({ success: true, data: { status: 'pending' } }), {
+      status: 200, headers: { 'content-type': 'application/json' },
+    });
+    let r;
+    try {
+      r = await client.oauth.getSession('abc');
+    } finally {
+      globalThis.fetch = real;
+    }
+    assert.equal(r.lastResponse.statusCode, 200);
+    assert.equal(r.lastResponse.requestId, undefined);
+  });
+
+  test('an answer with an unknown status → AirstoreError, not APIError', async () => {
+    s.inject({ status: 200, body: { success: true, data: { status: 'weird' } } });
+    const err = await caught(() => client.oauth.getSession('a'.repeat(32)));
+    assertExactly(err, AirstoreError);
+    assert.match(err.message, /status/);
+  });
+
   test('unknown id → NotFoundError "session not found" with status, headers, requestId', async () => {
     const err = await caught(() => client.oauth.getSession('0'.repeat(32)));
     assertExactly(err, NotFoundError, 'session not found');

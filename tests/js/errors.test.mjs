@@ -198,6 +198,21 @@ describe('transport errors', () => {
     assertExactly(err, AirstoreError, 'Request was cancelled');
   });
 
+  test('a structural AbortSignal-like object (EventTarget with aborted) cancels too', async () => {
+    class SignalLike extends EventTarget {
+      aborted = false;
+      reason = undefined;
+      abort() { this.aborted = true; this.dispatchEvent(new Event('abort')); }
+    }
+    const signal = new SignalLike();
+    s.inject({ hang: true });
+    const p = caught(() => client.oauth.getSession(ID, { signal }));
+    await waitFor(() => s.requests.length === 1, 2000, 'the request');
+    signal.abort();
+    assertExactly(await p, AirstoreError, 'Request was cancelled');
+    assert.equal(getEventListeners(signal, 'abort').length, 0);
+  });
+
   test('an already-aborted signal rejects with no request', async () => {
     const err = await caught(() => client.oauth.getSession(ID, { signal: AbortSignal.abort() }));
     assertExactly(err, AirstoreError, 'Request was cancelled');

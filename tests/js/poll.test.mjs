@@ -183,6 +183,15 @@ describe('timeout', () => {
     assert.ok(gap >= 1950 && gap < 3000, `second check ${gap} ms after the first`);
   });
 
+  test('a fractional timeout is printed in the message as JavaScript prints it', async () => {
+    // CONTRACT §1: AirstoreError("OAuth session timed out after <timeout>ms"), i.e. `${timeout}ms`.
+    const id = await session();
+    for (const timeout of [80.5, 80.1234, 80.0005]) {
+      const err = await caught(() => client.oauth.poll(id, { timeout, interval: 20 }));
+      assertExactly(err, AirstoreError, `OAuth session timed out after ${timeout}ms`);
+    }
+  });
+
   test('the timeout in the message is the one given', async () => {
     const id = await session();
     const err = await caught(() => client.oauth.poll(id, { timeout: 120, interval: 30 }));

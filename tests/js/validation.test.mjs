@@ -155,6 +155,21 @@ describe('request options', () => {
   });
 });
 
+describe('explicit undefined means absent', () => {
+  test('undefined options, params fields and poll options are accepted', async () => {
+    const u = undefined;
+    assert.equal((await client.oauth.getSession(liveId, u)).status, 'pending');
+    assert.equal((await client.oauth.getSession(liveId, { timeout: u, maxRetries: u, headers: u, signal: u })).status, 'pending');
+    const r = await client.oauth.createSession({ integrationType: 'gmail', workspaceId: u, returnTo: u }, {});
+    assert.deepEqual(JSON.parse(s.requests.at(-1).body), { integration_type: 'gmail' });
+    s.complete(r.session_id, 'conn_u');
+    const done = await client.oauth.poll(r.session_id, { timeout: u, interval: u, signal: u, onStatus: u }, u);
+    assert.equal(done.connection_id, 'conn_u');
+    const c = new Airstore({ apiKey: KEY, baseURL: s.baseURL, timeout: u, maxRetries: u, defaultHeaders: u });
+    assert.equal((await c.oauth.getSession(liveId)).status, 'pending');
+  });
+});
+
 describe('poll options', () => {
   const bad = [
     ['timeout', -1], ['timeout', NaN], ['timeout', Infinity],

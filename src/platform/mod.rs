@@ -202,7 +202,7 @@ impl Platform for WebPlatform {
 
     /// Exactly as JS prints it (`String(n)`): `80.1234`, `1e-7`.
     fn show_ms(&self, ms: f64) -> String {
-        JsValue::from_f64(ms).unchecked_into::<js_sys::Number>().to_string(10).map(String::from).unwrap_or_default()
+        JsValue::from_f64(ms).unchecked_into::<js_sys::Number>().to_string_with_radix(10).map(String::from).unwrap_or_default()
     }
 }
 

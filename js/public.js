@@ -1,5 +1,11 @@
 // What every entry exports: the client and the eleven error classes.
-export { Airstore, Airstore as default } from '../build/bindgen/airstore_wasm.js';
+import { Airstore } from '../build/bindgen/airstore_wasm.js';
+
+// Bundling turns `class Airstore` into `var Airstore = class _Airstore`;
+// keep the name people see in logs and stack traces.
+Object.defineProperty(Airstore, 'name', { value: 'Airstore' });
+
+export { Airstore, Airstore as default };
 export {
   AirstoreError,
   APIError,

@@ -55,14 +55,30 @@ async fn reads_status_headers_and_json_body() {
 }
 
 #[wasm_bindgen_test]
-fn body_ignores_inherited_names_and_reports_non_json() {
-    let body = JsBody::from_text(&JsValue::from_str(r#"{"data":{}}"#));
+fn body_ignores_inherited_names() {
+    let body = JsBody::new(Some(js(r#"return JSON.parse('{"data":{"a":"b"}}')"#)), false);
+    assert_eq!(body.field(&["data", "a"]), Field::String("b".into()));
     assert_eq!(body.field(&["data", "__proto__"]), Field::Missing);
     assert_eq!(body.field(&["data", "constructor"]), Field::Missing);
-    let html = JsBody::from_text(&JsValue::from_str("<html>502</html>"));
-    assert!(!html.is_json() && !html.is_empty());
-    let empty = JsBody::from_text(&JsValue::from_str(""));
-    assert!(!empty.is_json() && empty.is_empty());
+    assert_eq!(body.field(&["data", "toString"]), Field::Missing);
+}
+
+#[wasm_bindgen_test]
+async fn bodies_that_are_not_json_or_empty_are_told_apart() {
+    let _stub = FetchStub::install("(url) => Promise.resolve(new Response(url.endsWith('empty') ? '' : '<html>502</html>', { status: 502 }))");
+    let platform = WebPlatform::new(None);
+    let html = platform.send(&request("http://127.0.0.1:9/html"), 1_000.0).await.unwrap_or_else(|_| panic!("stub fetch failed"));
+    assert_eq!(html.status, 502);
+    assert!(!html.body.is_json() && !html.body.is_empty());
+    let empty = platform.send(&request("http://127.0.0.1:9/empty"), 1_000.0).await.unwrap_or_else(|_| panic!("stub fetch failed"));
+    assert!(!empty.body.is_json() && empty.body.is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn a_redirect_is_not_followed() {
+    let _stub = FetchStub::install("() => Promise.resolve({ status: 0, type: 'opaqueredirect', headers: new Headers(), text: () => Promise.resolve('') })");
+    let result = WebPlatform::new(None).send(&request("http://127.0.0.1:9/x"), 1_000.0).await;
+    assert!(matches!(result, Err(TransportError::Network { .. })));
 }
 
 #[wasm_bindgen_test]
@@ -83,6 +99,7 @@ async fn sends_method_headers_body_and_manual_redirects_through_the_global_fetch
     assert_eq!(get(&init, "redirect").as_string().unwrap(), "manual");
     assert_eq!(get(&init, "body").as_string().unwrap(), r#"{"integration_type":"gmail"}"#);
     assert_eq!(get(&get(&init, "headers"), "Accept").as_string().unwrap(), "application/json");
+    assert!(get(&init, "signal").is_object(), "the exchange can be aborted");
 }
 
 #[wasm_bindgen_test]

@@ -12,23 +12,22 @@ const out = `${root}pkg/.dist-next/`;
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
-// wasm-bindgen copies js/errors.js into snippets/<hash>/; point every import
-// of it back at the one source file so each bundle holds one copy of the
-// error classes.
-const oneErrorsModule = {
-  name: 'one-errors-module',
+// wasm-bindgen copies the JS modules the Rust code imports (js/errors.js,
+// js/exchange.js) into snippets/<hash>/; point every import of them back at
+// the one source file, so each bundle holds one copy of the error classes.
+const snippetsToSources = {
+  name: 'snippets-to-sources',
   setup(b) {
-    b.onResolve({ filter: /snippets\/.*\/js\/errors\.js$/ }, () => ({ path: `${root}js/errors.js` }));
+    b.onResolve({ filter: /snippets\/[^/]+\/js\/[^/]+\.js$/ }, (args) => ({ path: `${root}js/${args.path.split('/').pop()}` }));
   },
 };
 
 const common = {
   bundle: true,
   absWorkingDir: root,
-  plugins: [oneErrorsModule],
+  plugins: [snippetsToSources],
   external: ['*.wasm', './node.cjs'],
   legalComments: 'none',
-  keepNames: true,
   logLevel: 'warning',
   // The glue's default init() path uses import.meta.url; the Node build
   // never takes it (it reads the file itself).
@@ -36,7 +35,7 @@ const common = {
 };
 
 await Promise.all([
-  build({ ...common, entryPoints: ['js/node.cjs'], outfile: `${out}node.cjs`, format: 'cjs', platform: 'node', target: 'node18' }),
+  build({ ...common, entryPoints: ['js/node.js'], outfile: `${out}node.cjs`, format: 'cjs', platform: 'node', target: 'node18' }),
   build({ ...common, entryPoints: ['js/browser.js'], outfile: `${out}index.mjs`, format: 'esm', platform: 'neutral', target: 'es2022' }),
   build({ ...common, entryPoints: ['js/workerd.js'], outfile: `${out}workerd.mjs`, format: 'esm', platform: 'neutral', target: 'es2022' }),
   build({ ...common, entryPoints: ['js/slim.js'], outfile: `${out}slim.mjs`, format: 'esm', platform: 'neutral', target: 'es2022' }),

@@ -4,7 +4,6 @@
 use crate::core::response::ResponseMeta;
 use crate::core::Error;
 use crate::platform::JsHeaders;
-use js_sys::{Object, Reflect};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -29,16 +28,7 @@ pub fn error(e: JsError) -> JsValue {
 pub fn result<T: Serialize>(value: &T, meta: Option<ResponseMeta<JsHeaders>>) -> Result<JsValue, JsValue> {
     let object = serde_wasm_bindgen::to_value(value).map_err(|e| error(Error::airstore(format!("could not build the result: {e}"))))?;
     if let Some(meta) = meta {
-        let last = Object::new();
-        Reflect::set(&last, &"statusCode".into(), &JsValue::from(meta.status_code))?;
-        Reflect::set(&last, &"headers".into(), &meta.headers.0)?;
-        Reflect::set(&last, &"requestId".into(), &meta.request_id.map_or(JsValue::UNDEFINED, JsValue::from))?;
-        let descriptor = Object::new();
-        Reflect::set(&descriptor, &"value".into(), &last)?;
-        Reflect::set(&descriptor, &"enumerable".into(), &JsValue::FALSE)?;
-        Reflect::set(&descriptor, &"configurable".into(), &JsValue::TRUE)?;
-        Reflect::set(&descriptor, &"writable".into(), &JsValue::FALSE)?;
-        Object::define_property(object.unchecked_ref::<Object>(), &"lastResponse".into(), &descriptor);
+        crate::platform::attach_response(&object, meta.status_code, &meta.headers.0, meta.request_id);
     }
     Ok(object)
 }

@@ -3,43 +3,44 @@
 //! never unwind through wasm frames.
 
 use crate::core::request::HttpRequest;
-use js_sys::{Object, Promise, Reflect};
+use js_sys::{Promise, Reflect};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
 extern "C" {
     /// The global `fetch`, looked up at each call.
-    #[wasm_bindgen(catch, js_name = fetch)]
-    fn global_fetch(url: &str, init: &Object) -> Result<Promise, JsValue>;
-
-    #[wasm_bindgen(catch, js_namespace = Object, js_name = hasOwn)]
-    fn object_has_own(target: &JsValue, key: &JsValue) -> Result<bool, JsValue>;
-
     /// `globalThis`, for optional features (`document`, `process`).
     #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
     static GLOBAL_THIS: JsValue;
 }
 
-/// Starts `fetch(request)` with `signal`. Redirects are not followed: the
-/// API never redirects, and a redirect must not carry the key elsewhere.
-pub fn fetch(request: &HttpRequest, signal: &web_sys::AbortSignal) -> Result<Promise, JsValue> {
-    let headers = Object::new();
-    for (name, value) in &request.headers {
-        Reflect::set(&headers, &JsValue::from_str(name), &JsValue::from_str(value))?;
-    }
-    let init = Object::new();
-    Reflect::set(&init, &"method".into(), &request.method.as_str().into())?;
-    Reflect::set(&init, &"headers".into(), &headers)?;
-    Reflect::set(&init, &"signal".into(), signal)?;
-    Reflect::set(&init, &"redirect".into(), &"manual".into())?;
-    if let Some(body) = &request.body {
-        Reflect::set(&init, &"body".into(), &JsValue::from_str(body))?;
-    }
-    global_fetch(&request.url, &init)
+#[wasm_bindgen(module = "/js/exchange.js")]
+extern "C" {
+    /// One whole exchange (see js/exchange.js): fetch, body, JSON.parse,
+    /// under one timer. Redirects are not followed: the API never redirects,
+    /// and a redirect must not carry the key elsewhere.
+    #[wasm_bindgen(js_name = exchange)]
+    fn exchange_js(url: &str, method: &str, header_lines: &str, body: Option<String>, controller: &web_sys::AbortController, timeout_ms: f64) -> Promise;
+
+    /// The string at a dotted path of own properties, or a type code.
+    #[wasm_bindgen(js_name = fieldAt)]
+    pub fn field_at(value: &JsValue, path: &str) -> JsValue;
+
+    /// Defines the non-enumerable `lastResponse` on `result`.
+    #[wasm_bindgen(js_name = attachResponse)]
+    pub fn attach_response(result: &JsValue, status_code: u16, headers: &JsValue, request_id: Option<String>);
 }
 
-pub fn has_own(target: &JsValue, key: &JsValue) -> bool {
-    object_has_own(target, key).unwrap_or(false)
+/// Starts the exchange of `request`, aborting `controller` after `timeout_ms`.
+pub fn exchange(request: &HttpRequest, controller: &web_sys::AbortController, timeout_ms: f64) -> Promise {
+    let mut lines = String::new();
+    for (name, value) in &request.headers {
+        lines.push_str(name);
+        lines.push(':');
+        lines.push_str(value);
+        lines.push('\n');
+    }
+    exchange_js(&request.url, request.method.as_str(), &lines, request.body.clone(), controller, timeout_ms)
 }
 
 /// `globalThis[name]`, or `undefined` if it is absent or its getter throws.

@@ -11,13 +11,13 @@ use crate::core::client::{Platform, TransportError};
 use crate::core::request::HttpRequest;
 use crate::core::response::{Body, Field, HeaderMap, Response};
 use event::EventFlag;
-use js_sys::{Promise, Reflect};
+use js_sys::Promise;
 use race::{race, Either};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 pub use event::CancelSignal;
-pub use js::{get as js_get, global as js_global};
+pub use js::{attach_response, get as js_get, global as js_global};
 
 /// The platform of one call: the caller's `AbortSignal`, if any, watched
 /// from the start of the call to its end.
@@ -79,17 +79,15 @@ impl HeaderMap for JsHeaders {
     }
 }
 
-/// A body read as text and parsed with `JSON.parse` (free in JS, and it keeps
-/// a JSON parser out of the wasm).
+/// A body as `JSON.parse` left it (in JS, where parsing costs no wasm bytes
+/// and the text never has to cross into wasm).
 pub struct JsBody {
     empty: bool,
     parsed: Option<JsValue>,
 }
 
 impl JsBody {
-    pub fn from_text(text: &JsValue) -> JsBody {
-        let empty = text.as_string().is_none_or(|t| t.is_empty());
-        let parsed = text.as_string().and_then(|t| js_sys::JSON::parse(&t).ok());
+    pub fn new(parsed: Option<JsValue>, empty: bool) -> JsBody {
         JsBody { empty, parsed }
     }
 }
@@ -104,31 +102,19 @@ impl Body for JsBody {
     }
 
     fn field(&self, path: &[&str]) -> Field {
-        let Some(mut value) = self.parsed.clone() else { return Field::Missing };
-        for step in path {
-            if !value.is_object() || js_sys::Array::is_array(&value) {
-                return Field::Missing;
-            }
-            // JSON.parse output has no getters or prototype tricks; an own
-            // property check keeps `__proto__`-style names from reaching in.
-            let key = JsValue::from_str(step);
-            if !js::has_own(&value, &key) {
-                return Field::Missing;
-            }
-            value = Reflect::get(&value, &key).unwrap_or(JsValue::UNDEFINED);
+        let Some(parsed) = &self.parsed else { return Field::Missing };
+        // Own properties only, so names like `__proto__` cannot reach in.
+        let found = js::field_at(parsed, &path.join("."));
+        if let Some(s) = found.as_string() {
+            return Field::String(s);
         }
-        if value.is_null() {
-            Field::Null
-        } else if let Some(s) = value.as_string() {
-            Field::String(s)
-        } else if js_sys::Array::is_array(&value) {
-            Field::Other("an array")
-        } else if value.is_object() {
-            Field::Object
-        } else if value.as_bool().is_some() {
-            Field::Other("a boolean")
-        } else {
-            Field::Other("a number")
+        match found.as_f64().map(|code| code as u8) {
+            Some(1) => Field::Null,
+            Some(2) => Field::Object,
+            Some(3) => Field::Other("an array"),
+            Some(4) => Field::Other("a number"),
+            Some(5) => Field::Other("a boolean"),
+            _ => Field::Missing,
         }
     }
 }
@@ -143,31 +129,26 @@ impl Platform for WebPlatform {
             return Err(cancelled);
         }
         let controller = web_sys::AbortController::new().map_err(network)?;
-        let fetched = js::fetch(request, &controller.signal()).map_err(network)?;
-        // The timer covers the whole exchange, body included.
-        let exchange = async {
-            let response: web_sys::Response = JsFuture::from(fetched).await?.unchecked_into();
-            let text = JsFuture::from(response.text()?).await?;
-            Ok::<_, JsValue>((response, text))
-        };
-        let limits = race(sleep_ms(timeout_ms), self.until_cancelled());
-        match race(exchange, limits).await {
-            Either::Left(Ok((response, text))) => {
-                if response.type_() == web_sys::ResponseType::Opaqueredirect {
+        // The JS side runs the timer over the whole exchange, body included.
+        let exchange = JsFuture::from(js::exchange(request, &controller, timeout_ms));
+        match race(exchange, self.until_cancelled()).await {
+            Either::Left(Ok(answer)) => {
+                let Ok(answer) = answer.dyn_into::<js_sys::Array>() else { return Err(TransportError::TimedOut) };
+                if answer.get(2).is_truthy() {
                     return Err(TransportError::Network {
                         detail: "the server answered with a redirect, which this client does not follow (check baseURL)".into(),
                         cause: None,
                     });
                 }
-                Ok(Response { status: response.status(), headers: JsHeaders(response.headers()), body: JsBody::from_text(&text) })
+                let status = answer.get(0).as_f64().unwrap_or(0.0) as u16;
+                let parsed = answer.get(3).is_truthy().then(|| answer.get(4));
+                let body = JsBody::new(parsed, answer.get(5).is_truthy());
+                Ok(Response { status, headers: JsHeaders(answer.get(1).unchecked_into()), body })
             }
             Either::Left(Err(e)) => Err(network(e)),
-            Either::Right(limit) => {
+            Either::Right(cancelled) => {
                 controller.abort();
-                Err(match limit {
-                    Either::Left(()) => TransportError::TimedOut,
-                    Either::Right(cancelled) => cancelled,
-                })
+                Err(cancelled)
             }
         }
     }

@@ -1,0 +1,26 @@
+// The /slim entry: nothing is loaded on import; the caller initialises.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+
+const dist = new URL('../../pkg/dist/', import.meta.url);
+
+test('slim loads nothing on import, then works after initSync', async () => {
+  const slim = await import(new URL('slim.mjs', dist));
+  assert.equal(typeof slim.init, 'function');
+  assert.equal(typeof slim.initSync, 'function');
+  assert.equal(slim.default, slim.Airstore);
+  // Before init the wasm is not there: constructing must fail loudly, not hang.
+  assert.throws(() => new slim.Airstore({ apiKey: 'k' }));
+  slim.initSync({ module: readFileSync(new URL('airstore_wasm_bg.wasm', dist)) });
+  const client = new slim.Airstore({ apiKey: 'k', baseURL: 'http://127.0.0.1:9' });
+  const err = await client.oauth.getSession('').catch((e) => e);
+  assert.ok(err instanceof slim.AirstoreError);
+  assert.match(err.message, /sessionId/);
+});
+
+test('slim init() accepts the wasm bytes', async () => {
+  const slim = await import(new URL('slim.mjs?again', dist));
+  await slim.init({ module_or_path: readFileSync(new URL('airstore_wasm_bg.wasm', dist)) });
+  assert.equal(new slim.Airstore({ apiKey: 'k' }).constructor.name, 'Airstore');
+});

@@ -250,10 +250,9 @@ fn env(name: &str) -> Option<String> {
 fn refuse_mixed_content(base_url: &str) -> Read<()> {
     let page = js_get(&js_global("location"), "protocol").as_string();
     let lower = base_url.to_ascii_lowercase();
-    let host = lower.strip_prefix("http://").map(|rest| rest.split('/').next().unwrap_or(""));
-    let loopback = |h: &str| h == "localhost" || h.starts_with("localhost:") || h.starts_with("127.") || h.starts_with("[::1]");
-    match (page.as_deref(), host) {
-        (Some("https:"), Some(h)) if !loopback(h) => Err(Error::invalid(
+    let authority = lower.strip_prefix("http://").map(|rest| rest.split('/').next().unwrap_or(""));
+    match (page.as_deref(), authority) {
+        (Some("https:"), Some(authority)) if !config::is_loopback(authority) => Err(Error::invalid(
             "options.baseURL",
             "is http: but this page is https:, and browsers block such requests (mixed content); use an https: baseURL",
         )),

@@ -115,6 +115,11 @@ impl<'a> Fields<'a> {
 
 /// A session id: a non-empty string (the core refuses `.` and `..`).
 pub fn session_id(value: &JsValue) -> Read<String> {
+    // A lone surrogate would become U+FFFD on the way into Rust, so two
+    // different ids would ask for the same session.
+    if value.dyn_ref::<js_sys::JsString>().is_some_and(|s| !s.is_valid_utf16()) {
+        return Err(Error::invalid("sessionId", "must be well-formed Unicode (it has a lone surrogate)"));
+    }
     match value.as_string() {
         Some(id) if !id.is_empty() => Ok(id),
         _ => Err(Error::invalid("sessionId", "must be a non-empty string")),

@@ -93,6 +93,22 @@ pub fn base_url<H, C>(field: &str, raw: &str) -> Result<String, Error<H, C>> {
     Ok(raw.trim_end_matches('/').to_string())
 }
 
+/// Whether a URL authority (`host[:port]`) names this machine: `localhost`,
+/// an IPv4 address in 127.0.0.0/8 or `[::1]`. Browsers treat these as
+/// secure, so an https page may call them over http.
+pub fn is_loopback(authority: &str) -> bool {
+    let host = if authority.starts_with('[') {
+        authority.split_inclusive(']').next().unwrap_or("")
+    } else {
+        authority.split(':').next().unwrap_or("")
+    };
+    let octets: Vec<&str> = host.split('.').collect();
+    let ipv4_loopback = octets.len() == 4
+        && octets.first() == Some(&"127")
+        && octets.iter().all(|o| !o.is_empty() && o.len() <= 3 && o.bytes().all(|b| b.is_ascii_digit()) && o.parse::<u16>().is_ok_and(|n| n <= 255));
+    host.eq_ignore_ascii_case("localhost") || host == "[::1]" || ipv4_loopback
+}
+
 /// A duration in milliseconds: a finite number, zero or more.
 pub fn millis<H, C>(field: &str, value: f64) -> Result<f64, Error<H, C>> {
     if value.is_finite() && value >= 0.0 {
@@ -111,15 +127,23 @@ pub fn retries<H, C>(field: &str, value: f64) -> Result<u32, Error<H, C>> {
     }
 }
 
-/// A header name must be an HTTP token and its value must not break the
-/// header line; fetch would otherwise throw a TypeError deep inside a call.
+/// Headers that belong to the connection, which fetch manages itself
+/// (Node's fetch refuses them, browsers drop them silently).
+const CONNECTION_HEADERS: [&str; 9] = ["connection", "content-length", "expect", "host", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade"];
+
+/// A header name must be an HTTP token that fetch lets a caller set, and its
+/// value must be Latin-1 text without control characters (tab aside); fetch
+/// would otherwise fail deep inside a call, after a retry.
 pub fn header<H, C>(field: &str, name: &str, value: &str) -> Result<(), Error<H, C>> {
     let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
     if name.is_empty() || !name.chars().all(token) {
         return Err(Error::invalid(field, "has a header name that is not a valid HTTP token"));
     }
-    if value.chars().any(|c| matches!(c, '\r' | '\n' | '\0')) || value.chars().any(|c| c as u32 > 0xff) {
-        return Err(Error::invalid(&format!("{field}[\"{name}\"]"), "must be a header value without line breaks or characters beyond Latin-1"));
+    if CONNECTION_HEADERS.iter().any(|h| h.eq_ignore_ascii_case(name)) {
+        return Err(Error::invalid(&format!("{field}[\"{name}\"]"), "is a connection header that fetch sets itself"));
+    }
+    if value.chars().any(|c| (c.is_control() && c != '\t') || c as u32 > 0xff) {
+        return Err(Error::invalid(&format!("{field}[\"{name}\"]"), "must be a header value without control characters or characters beyond Latin-1"));
     }
     Ok(())
 }
@@ -171,7 +195,25 @@ mod tests {
         assert!(header::<(), ()>("headers", "bad name", "abc").is_err());
         assert!(header::<(), ()>("headers", "", "abc").is_err());
         let e: E = header("defaultHeaders", "X-A", "a\r\nInjected: 1").unwrap_err();
-        assert_eq!(e.message, "defaultHeaders[\"X-A\"] must be a header value without line breaks or characters beyond Latin-1");
+        assert_eq!(e.message, "defaultHeaders[\"X-A\"] must be a header value without control characters or characters beyond Latin-1");
+        assert!(header::<(), ()>("headers", "X-A", "a\tb").is_ok());
+        for bad in ["\u{1}", "\u{7f}", "\0", "é€"] {
+            assert!(header::<(), ()>("headers", "X-A", bad).is_err(), "{bad:?}");
+        }
+        for name in ["Expect", "connection", "Transfer-Encoding", "keep-alive", "upgrade", "Host"] {
+            let e: E = header("options.headers", name, "x").unwrap_err();
+            assert!(e.message.ends_with("is a connection header that fetch sets itself"), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn loopback_is_exactly_this_machine() {
+        for yes in ["localhost", "localhost:8787", "127.0.0.1", "127.0.0.1:9", "127.1.2.3", "[::1]", "[::1]:80"] {
+            assert!(is_loopback(yes), "{yes}");
+        }
+        for no in ["127.evil.example", "127.0.0.1.nip.io", "localhost.evil.example", "127.0.0.256", "128.0.0.1", "[::2]", "example.com", ""] {
+            assert!(!is_loopback(no), "{no}");
+        }
     }
 
     #[test]

@@ -23,6 +23,7 @@ setup: setup-rust setup-node setup-browser
 # The wasm target and wasm-bindgen-cli at exactly the version the crate pins.
 setup-rust:
 	@rustup target list --installed 2>/dev/null | grep -qx $(TARGET) || rustup target add $(TARGET)
+	@cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
 	@if ! wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)$$"; then \
 		echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (about 3 minutes)"; \
 		cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; \
@@ -36,7 +37,7 @@ node_modules/.installed: package.json package-lock.json
 
 # Debian's Chromium, for the browser tests (playwright-core drives it).
 setup-browser:
-	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 test: build setup-browser lint test-rust test-wasm test-js test-types test-reliability test-pack test-e2e
 

@@ -33,7 +33,7 @@ export function exchange(url, method, headerLines, body, controller, timeoutMs) 
     };
     let sent;
     try {
-      const headers = {};
+      const headers = Object.create(null); // so a header named __proto__ is kept
       for (const line of headerLines.split('\n')) {
         const colon = line.indexOf(':');
         if (colon > 0) headers[line.slice(0, colon)] = line.slice(colon + 1);

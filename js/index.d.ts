@@ -76,6 +76,14 @@ export interface OAuthAuthorizeOptions extends OAuthPollOptions {
    * `authorize` runs after an `await`.
    */
   popup?: WindowLike | null | undefined;
+  /**
+   * Whether a popup that reports `closed` ends the flow (after one more
+   * check). Default true. Set it to false for providers whose sign-in page
+   * sends a `Cross-Origin-Opener-Policy` header: such a page makes the window
+   * look closed to this page as soon as it loads. `authorize` then polls
+   * until `timeout` or `signal`, whatever the window reports.
+   */
+  endOnClose?: boolean | undefined;
 }
 
 /** Options of the client. */
@@ -86,7 +94,7 @@ export interface ClientOptions {
   baseURL?: string | undefined;
   /** Per-request timeout in ms, covering the whole exchange including the body. Default 60000. */
   timeout?: number | undefined;
-  /** Retries after a retryable failure (408, 409, 429, 5xx, network). Default 2, so 3 attempts at most. */
+  /** Retries after a retryable failure (408, 409, 429, 500, 502, 503, 504, or a network failure). Default 2, so 3 attempts at most. */
   maxRetries?: number | undefined;
   /** Headers sent with every request. */
   defaultHeaders?: Record<string, string> | undefined;

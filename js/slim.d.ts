@@ -1,7 +1,11 @@
 /**
- * airstore-wasm/slim: the same API, but nothing is loaded on import. Call
- * `await init()` (browsers, Node) or `initSync({ module })` (workerd, with an
- * imported `.wasm`) once before using the client.
+ * airstore-wasm/slim: the same API, but nothing is loaded on import. Call,
+ * once, before using the client: `await init()` in a browser (it fetches
+ * `airstore_wasm_bg.wasm` next to this file); `init({ module_or_path: bytes })`
+ * or `initSync({ module: bytes })` in Node (read the file yourself: Node's
+ * fetch cannot load `file:` URLs); `initSync({ module })` in workerd with an
+ * imported `.wasm`. This entry's error classes are its own: do not mix them
+ * with the main entry's in `instanceof` checks.
  */
 export * from './index.js';
 export { default } from './index.js';
@@ -18,6 +22,6 @@ type BufferSourceLike = ArrayBuffer | ArrayBufferView;
 export type InitInput = string | URLLike | ResponseLike | BufferSourceLike | WasmModuleLike | Promise<ResponseLike>;
 
 /** Loads and instantiates the wasm (by default from `airstore_wasm_bg.wasm` next to this file). */
-export function init(options?: { module_or_path?: InitInput }): Promise<unknown>;
+export function init(options?: { module_or_path?: InitInput }): Promise<void>;
 /** Instantiates the wasm synchronously from bytes or a compiled module. */
-export function initSync(options: { module: BufferSourceLike | WasmModuleLike }): unknown;
+export function initSync(options: { module: BufferSourceLike | WasmModuleLike }): void;

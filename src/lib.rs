@@ -1,6 +1,6 @@
 //! airstore-wasm: the Airstore OAuth client.
 //!
-//! Three layers (see DESIGN.md):
+//! Three layers:
 //! - [`core`]: plain Rust that knows the contract: requests, answers, errors,
 //!   retries and the poll schedule. No JS in it; `cargo test` covers it on
 //!   the host with a simulated clock.

@@ -71,7 +71,7 @@ impl OAuth {
             }
             let integration_type = match fields.string("integrationType")? {
                 Some(t) if !t.is_empty() => t,
-                _ => return Err(Error::invalid("params.integrationType", "is required: a provider such as 'gmail', 'gdrive', 'github', 'notion', 'linear' or 'slack'")),
+                _ => return Err(Error::invalid("params.integrationType", &format!("is required: a provider such as {}", crate::core::types::INTEGRATION_TYPES.join(", ")))),
             };
             let params = CreateSessionParams { integration_type, workspace_id: fields.string("workspaceId")?, return_to: fields.string("returnTo")? };
             if self.config.api_key.is_none() {
@@ -134,18 +134,32 @@ impl OAuth {
             let id = read::session_id(&fields.get("session_id")?).map_err(|_| Error::invalid("session.session_id", "must be a non-empty string"))?;
             let url = fields.string("authorize_url")?.ok_or_else(|| Error::invalid("session.authorize_url", "must be a string"))?;
             config::http_url("session.authorize_url", &url)?;
+            if !crate::platform::parses_as_url(&url) {
+                return Err(Error::invalid("session.authorize_url", "must be an http(s) URL that parses"));
+            }
             let (poll, on_status, signal) = poll_options(&options, "options")?;
-            let popup = Fields::of(&options, "options")?.get("popup")?;
+            let fields = Fields::of(&options, "options")?;
+            let end_on_close = fields.boolean("endOnClose")?.unwrap_or(true);
             let mut request = read::request_options(&request_options, keyless)?;
             if signal.is_some() {
                 request.signal = signal;
             }
-            let popup = popup::open(&url, popup)?;
-            Ok((id, poll, on_status, request, popup))
+            let popup = popup::open(&url, fields.get("popup")?)?;
+            Ok((id, poll, on_status, request, popup, end_on_close))
         })();
+        if prepared.is_err() {
+            // Do not leave the window the caller opened for us blank.
+            if let Ok(given) = Fields::of(&options, "options").and_then(|f| f.get("popup")) {
+                popup::close(&given);
+            }
+        }
         let config = self.config.clone();
-        run(prepared, |(id, poll, on_status, options, popup)| async move {
-            let platform = WebPlatform::with_popup(options.signal, popup.clone());
+        run(prepared, |(id, poll, on_status, options, popup, end_on_close)| async move {
+            let platform = if end_on_close {
+                WebPlatform::with_popup(options.signal, popup.clone())
+            } else {
+                WebPlatform::new(options.signal)
+            };
             let report = status_reporter(on_status);
             let outcome = client::poll(&platform, &config, &id, poll, &options.overrides, report, || platform.popup_closed()).await;
             popup::close(&popup);
@@ -215,7 +229,7 @@ fn client_config(value: &JsValue, keyless: bool) -> Read<ClientConfig> {
         if key.chars().any(|c| c.is_control() || c as u32 > 0xff) {
             return Err(Error::invalid("options.apiKey", "must not contain line breaks, control characters or characters beyond Latin-1"));
         }
-        Some(key)
+        Some(key.into())
     };
     let base_url = match fields.string("baseURL")? {
         Some(url) => config::base_url("options.baseURL", &url)?,
@@ -224,6 +238,9 @@ fn client_config(value: &JsValue, keyless: bool) -> Read<ClientConfig> {
             None => DEFAULT_BASE_URL.to_string(),
         },
     };
+    if !crate::platform::parses_as_url(&base_url) {
+        return Err(Error::invalid("options.baseURL", "must be an http(s) URL that parses (check the host and port)"));
+    }
     refuse_mixed_content(&base_url)?;
     let default_headers = fields.headers("defaultHeaders")?;
     if keyless {

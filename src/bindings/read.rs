@@ -14,9 +14,31 @@ use wasm_bindgen::JsCast;
 extern "C" {
     #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
     fn object_keys(target: &JsValue) -> Result<Array, JsValue>;
+
+    #[wasm_bindgen(catch, js_namespace = Reflect, js_name = getPrototypeOf)]
+    fn reflect_get_prototype_of(target: &JsValue) -> Result<JsValue, JsValue>;
 }
 
 pub type Read<T> = Result<T, JsError>;
+
+/// The longest string accepted from JS (UTF-16 units). Every string is
+/// copied into wasm memory; a huge one would exhaust it and trap the
+/// instance, so it is refused before the copy.
+pub const MAX_STRING: u32 = 65_536;
+
+/// A JS string as a Rust string: `None` if `value` is not a string, an error
+/// naming `field` if it is too long or has a lone surrogate (which would
+/// become U+FFFD on the way in, so two different values would read alike).
+pub fn text(value: &JsValue, field: &str, max: u32) -> Read<Option<String>> {
+    let Some(s) = value.dyn_ref::<js_sys::JsString>() else { return Ok(None) };
+    if s.length() > max {
+        return Err(Error::invalid(field, &format!("is too long (at most {max} characters)")));
+    }
+    if !s.is_valid_utf16() {
+        return Err(Error::invalid(field, "must be well-formed Unicode (it has a lone surrogate)"));
+    }
+    Ok(value.as_string())
+}
 
 /// An options object being read; `path` names it in messages.
 pub struct Fields<'a> {
@@ -53,7 +75,8 @@ impl<'a> Fields<'a> {
         if value.is_undefined() {
             return Ok(None);
         }
-        value.as_string().map(Some).ok_or_else(|| Error::invalid(&self.name(key), "must be a string"))
+        let field = self.name(key);
+        text(&value, &field, MAX_STRING)?.map(Some).ok_or_else(|| Error::invalid(&field, "must be a string"))
     }
 
     pub fn number(&self, key: &str) -> Read<Option<f64>> {
@@ -62,6 +85,14 @@ impl<'a> Fields<'a> {
             return Ok(None);
         }
         value.as_f64().map(Some).ok_or_else(|| Error::invalid(&self.name(key), "must be a number"))
+    }
+
+    pub fn boolean(&self, key: &str) -> Read<Option<bool>> {
+        let value = self.get(key)?;
+        if value.is_undefined() {
+            return Ok(None);
+        }
+        value.as_bool().map(Some).ok_or_else(|| Error::invalid(&self.name(key), "must be a boolean"))
     }
 
     pub fn millis(&self, key: &str) -> Read<Option<f64>> {
@@ -87,16 +118,24 @@ impl<'a> Fields<'a> {
             return Ok(Vec::new());
         }
         let field = self.name(key);
-        if !value.is_object() {
-            return Err(Error::invalid(&field, "must be an object of header names to string values"));
+        // A plain object's prototype is `Object.prototype` (whose own is
+        // null) or null; a `Headers` or `Map` would pass `Object.keys` empty.
+        let prototype = |v: &JsValue| reflect_get_prototype_of(v).map_err(|e| Error::invalid(&field, "could not be read").with_cause(Some(e)));
+        let plain = value.is_object() && {
+            let proto = prototype(&value)?;
+            proto.is_null() || prototype(&proto)?.is_null()
+        };
+        if !plain || js_sys::Array::is_array(&value) {
+            return Err(Error::invalid(&field, "must be a plain object of header names to string values"));
         }
         let names = object_keys(&value).map_err(|e| Error::invalid(&field, "could not be enumerated").with_cause(Some(e)))?;
         let mut headers = Vec::new();
         for name in names.iter() {
-            let name = name.as_string().unwrap_or_default();
+            let name = text(&name, &field, MAX_STRING)?.unwrap_or_default();
+            let item_field = format!("{field}[\"{name}\"]");
             let item = Reflect::get(&value, &JsValue::from_str(&name))
-                .map_err(|e| Error::invalid(&format!("{field}[\"{name}\"]"), "could not be read (its getter threw)").with_cause(Some(e)))?;
-            let item = item.as_string().ok_or_else(|| Error::invalid(&format!("{field}[\"{name}\"]"), "must be a string"))?;
+                .map_err(|e| Error::invalid(&item_field, "could not be read (its getter threw)").with_cause(Some(e)))?;
+            let item = text(&item, &item_field, MAX_STRING)?.ok_or_else(|| Error::invalid(&item_field, "must be a string"))?;
             config::header(&field, &name, &item)?;
             headers.push((name, item));
         }
@@ -115,12 +154,7 @@ impl<'a> Fields<'a> {
 
 /// A session id: a non-empty string (the core refuses `.` and `..`).
 pub fn session_id(value: &JsValue) -> Read<String> {
-    // A lone surrogate would become U+FFFD on the way into Rust, so two
-    // different ids would ask for the same session.
-    if value.dyn_ref::<js_sys::JsString>().is_some_and(|s| !s.is_valid_utf16()) {
-        return Err(Error::invalid("sessionId", "must be well-formed Unicode (it has a lone surrogate)"));
-    }
-    match value.as_string() {
+    match text(value, "sessionId", 1_024)? {
         Some(id) if !id.is_empty() => Ok(id),
         _ => Err(Error::invalid("sessionId", "must be a non-empty string")),
     }

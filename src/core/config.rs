@@ -11,12 +11,49 @@ pub const DEFAULT_POLL_INTERVAL_MS: f64 = 2_000.0;
 
 pub type Headers = Vec<(String, String)>;
 
+/// The API key. Overwritten when dropped (the client freed), so it does not
+/// linger in wasm memory; never shown by `Debug`.
+#[derive(Clone, PartialEq)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for ApiKey {
+    fn from(key: String) -> Self {
+        ApiKey(key)
+    }
+}
+
+impl From<&str> for ApiKey {
+    fn from(key: &str) -> Self {
+        ApiKey(key.to_string())
+    }
+}
+
+impl Drop for ApiKey {
+    fn drop(&mut self) {
+        let mut bytes = std::mem::take(&mut self.0).into_bytes();
+        bytes.iter_mut().for_each(|b| *b = 0);
+        std::hint::black_box(&bytes);
+    }
+}
+
+impl core::fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
 /// A validated client configuration.
 #[derive(Clone, PartialEq)]
 pub struct ClientConfig {
     /// `None` for a keyless client (browsers): no `Authorization` is sent
     /// and `createSession` is refused before any request.
-    pub api_key: Option<String>,
+    pub api_key: Option<ApiKey>,
     pub base_url: String,
     pub timeout_ms: f64,
     pub max_retries: u32,
@@ -27,7 +64,7 @@ pub struct ClientConfig {
 impl core::fmt::Debug for ClientConfig {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("ClientConfig")
-            .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
+            .field("api_key", &self.api_key)
             .field("base_url", &self.base_url)
             .field("timeout_ms", &self.timeout_ms)
             .field("max_retries", &self.max_retries)

@@ -1,6 +1,8 @@
 //! Building the two requests of the OAuth resource (CONTRACT section 4).
 
 use super::config::{ClientConfig, Headers};
+#[cfg(test)]
+use super::config::ApiKey;
 use super::error::{messages, Error};
 use super::json;
 use super::types::CreateSessionParams;
@@ -38,7 +40,7 @@ impl HttpRequest {
 /// `POST /oauth/sessions` with the key and a JSON body whose absent fields
 /// are omitted. A keyless client is refused here, before anything is sent.
 pub fn create_session<H, C>(config: &ClientConfig, params: &CreateSessionParams, extra: &Headers) -> Result<HttpRequest, Error<H, C>> {
-    let key = config.api_key.as_deref().ok_or_else(|| Error::airstore(messages::KEYLESS_CREATE))?;
+    let key = config.api_key.as_ref().ok_or_else(|| Error::airstore(messages::KEYLESS_CREATE))?.expose();
     let body = json::object(&[
         ("integration_type", Some(params.integration_type.as_str())),
         ("workspace_id", params.workspace_id.as_deref()),
@@ -61,7 +63,7 @@ pub fn get_session<H, C>(config: &ClientConfig, session_id: &str, extra: &Header
     let segment = path_segment(session_id)?;
     let mut headers = vec![("Accept".to_string(), "application/json".to_string())];
     if let Some(key) = &config.api_key {
-        headers.push(("Authorization".to_string(), format!("Bearer {key}")));
+        headers.push(("Authorization".to_string(), format!("Bearer {}", key.expose())));
     }
     merge(&mut headers, &config.default_headers);
     merge(&mut headers, extra);
@@ -106,7 +108,7 @@ mod tests {
     type E = Error<(), ()>;
 
     fn config(key: Option<&str>) -> ClientConfig {
-        ClientConfig { api_key: key.map(String::from), base_url: "http://127.0.0.1:1/api/v1".into(), ..Default::default() }
+        ClientConfig { api_key: key.map(ApiKey::from), base_url: "http://127.0.0.1:1/api/v1".into(), ..Default::default() }
     }
 
     #[test]

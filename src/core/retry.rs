@@ -27,7 +27,7 @@ pub fn backoff_ms(n: u32, random: f64) -> f64 {
 /// 1000 or fractional) or as an HTTP date. Negative or unreadable values are
 /// ignored; at most [`MAX_RETRY_AFTER_MS`] is used.
 pub fn retry_after_ms<H: HeaderMap>(headers: &H, now_ms: f64) -> Option<f64> {
-    let from_ms = headers.get("retry-after-ms").and_then(|v| parse_decimal(&v));
+    let from_ms = headers.get("retry-after-ms").and_then(|v| parse_decimal(&v)).filter(|ms| *ms >= 0.0);
     let asked = from_ms.or_else(|| {
         let v = headers.get("retry-after")?;
         match parse_decimal(&v) {
@@ -126,7 +126,7 @@ mod tests {
     #[test]
     fn retry_after_forms() {
         let now = 1_000_000_000_000.0;
-        let cases: [(&[(&str, &str)], Option<f64>); 11] = [
+        let cases: [(&[(&str, &str)], Option<f64>); 12] = [
             (&[("retry-after-ms", "250")], Some(250.0)),
             (&[("retry-after-ms", "250"), ("retry-after", "9")], Some(250.0)),
             (&[("retry-after", "2")], Some(2000.0)),
@@ -134,6 +134,7 @@ mod tests {
             (&[("retry-after", "0.5")], Some(0.5)),
             (&[("retry-after", "-3")], None),
             (&[("retry-after-ms", "-3")], None),
+            (&[("retry-after-ms", "-3"), ("retry-after", "1")], Some(1000.0)),
             (&[("retry-after", "86400")], Some(60_000.0)),
             (&[("retry-after", "soon")], None),
             (&[("retry-after", "Sun, 09 Sep 2001 01:46:42 GMT")], Some(2000.0)),

@@ -97,7 +97,12 @@ impl CancelSignal {
         if !js::get(signal, "addEventListener").is_function() || js::get(signal, "aborted").as_bool().is_none() {
             return None;
         }
-        let abort = if Self::is_aborted(signal) { None } else { EventFlag::listen(signal, "abort", || true) };
+        let abort = if Self::is_aborted(signal) {
+            None
+        } else {
+            // A signal that refuses a listener could never stop the call.
+            Some(EventFlag::listen(signal, "abort", || true)?)
+        };
         Some(CancelSignal { signal: signal.clone(), abort })
     }
 

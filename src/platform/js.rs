@@ -8,7 +8,11 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
 extern "C" {
-    /// The global `fetch`, looked up at each call.
+    #[wasm_bindgen(js_name = URL)]
+    type JsUrl;
+    #[wasm_bindgen(catch, constructor, js_class = "URL")]
+    fn new_url(url: &str) -> Result<JsUrl, JsValue>;
+
     /// `globalThis`, for optional features (`document`, `process`).
     #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
     static GLOBAL_THIS: JsValue;
@@ -67,4 +71,9 @@ pub fn describe_error(e: &JsValue) -> String {
         text.push(')');
     }
     text
+}
+
+/// Whether the runtime's own URL parser accepts `url` (what fetch will use).
+pub fn parses_as_url(url: &str) -> bool {
+    JsUrl::new_url(url).is_ok()
 }

@@ -1,7 +1,8 @@
-//! The only code that touches the outside world: the global `fetch`,
+//! The network, the clock and the timers: the global `fetch`,
 //! `AbortController`, `setTimeout` and `Date.now`, each looked up when it is
 //! called (never captured at load), so it works in browsers, workerd and
-//! Node alike and respects test doubles installed later.
+//! Node alike and respects test doubles installed later. (The bindings also
+//! read `process.env`, `location` and `window.open`, through `js_get`.)
 
 mod event;
 mod js;
@@ -11,13 +12,12 @@ use crate::core::client::{Platform, TransportError};
 use crate::core::request::HttpRequest;
 use crate::core::response::{Body, Field, HeaderMap, Response};
 use event::EventFlag;
-use js_sys::Promise;
 use race::{race, Either};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 pub use event::CancelSignal;
-pub use js::{attach_response, get as js_get, global as js_global};
+pub use js::{attach_response, get as js_get, global as js_global, parses_as_url};
 
 /// The platform of one call: the caller's `AbortSignal`, if any, watched
 /// from the start of the call to its end.
@@ -133,7 +133,13 @@ impl Platform for WebPlatform {
         let exchange = JsFuture::from(js::exchange(request, &controller, timeout_ms));
         match race(exchange, self.until_cancelled()).await {
             Either::Left(Ok(answer)) => {
-                let Ok(answer) = answer.dyn_into::<js_sys::Array>() else { return Err(TransportError::TimedOut) };
+                // js/exchange.js resolves with 0 when the time ran out.
+                if answer.as_f64() == Some(0.0) {
+                    return Err(TransportError::TimedOut);
+                }
+                let Ok(answer) = answer.dyn_into::<js_sys::Array>() else {
+                    return Err(TransportError::Network { detail: "the exchange gave no answer".into(), cause: None });
+                };
                 if answer.get(2).is_truthy() {
                     return Err(TransportError::Network {
                         detail: "the server answered with a redirect, which this client does not follow (check baseURL)".into(),
@@ -205,9 +211,4 @@ pub async fn sleep_ms(ms: f64) {
 /// A failure of `fetch` itself: DNS, refused, reset, CORS, bad URL.
 fn network(e: JsValue) -> TransportError<JsValue> {
     TransportError::Network { detail: js::describe_error(&e), cause: Some(e) }
-}
-
-/// Wraps a promise-returning JS call, for the bindings.
-pub fn promise_future(p: Promise) -> JsFuture {
-    JsFuture::from(p)
 }

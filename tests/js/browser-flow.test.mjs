@@ -141,3 +141,22 @@ test('a page that becomes visible again is checked at once instead of after the 
   assert.ok(Date.now() - shownAt < 1_000, 'checked at once, not after the 10 s interval');
   assert.equal(checks(session.session_id).length, 2);
 });
+
+test('endOnClose: false keeps polling when the window looks closed (a provider page with COOP)', async () => {
+  const session = await server().oauth.createSession({ integrationType: 'linear' });
+  // Cross-Origin-Opener-Policy makes the opener see `closed` at once.
+  const popup = { ...fakePopup(), closed: true };
+  installWindow(popup);
+  setTimeout(() => standin.complete(session.session_id), 400);
+  const result = await browser().oauth.authorize(session, { interval: 100, endOnClose: false });
+  assert.equal(result.status, 'complete');
+  const err = await caught(() => browser().oauth.authorize(session, { endOnClose: 'no' }));
+  assert.match(err.message, /options\.endOnClose must be a boolean/);
+});
+
+test('a bad argument closes the popup the caller opened, so it is not left blank', async () => {
+  const popup = fakePopup();
+  const err = await caught(() => browser().oauth.authorize({ session_id: 'x', authorize_url: 'javascript:alert(1)' }, { popup }));
+  assert.ok(err instanceof AirstoreError);
+  assert.equal(popup.closed, true);
+});

@@ -74,9 +74,7 @@ impl OAuth {
                 _ => return Err(Error::invalid("params.integrationType", &format!("is required: a provider such as {}", crate::core::types::INTEGRATION_TYPES.join(", ")))),
             };
             let params = CreateSessionParams { integration_type, workspace_id: fields.string("workspaceId")?, return_to: fields.string("returnTo")? };
-            if self.config.api_key.is_none() {
-                return Err(Error::airstore(messages::KEYLESS_CREATE));
-            }
+            // A keyless client is refused by the core before anything is sent.
             Ok((params, read::request_options(&options, false)?))
         })();
         let config = self.config.clone();

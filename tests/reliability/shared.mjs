@@ -1,16 +1,11 @@
 // Helpers shared by the reliability and security suites (not a test file:
 // `node --test` only picks up *.test.mjs here).
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import util from 'node:util';
 import { AirstoreError } from '../../pkg/dist/node.mjs';
 
-export { startStandin } from '../server/standin.mjs';
-
-export const KEY = 'org_test_key';
-export const SESSIONS_PATH = '/api/v1/oauth/sessions';
-
-export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+// The basics are the integration tests' own (tests/js/helpers.mjs).
+export { KEY, SESSIONS_PATH, deadPort, sleep, startStandin, withEnv } from '../js/helpers.mjs';
 
 /** The class name of anything, without running user code that could throw. */
 export function className(value) {
@@ -92,33 +87,6 @@ export function assertReadable(err) {
     assert.ok(!m.includes(junk), `message contains ${JSON.stringify(junk)}: ${m}`);
   }
   assert.equal(err.name, err.constructor.name);
-}
-
-/** A loopback port nothing listens on (bound, then released). */
-export async function deadPort() {
-  const server = net.createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** Sets environment variables for the duration of `fn` (undefined = unset), restoring them after. */
-export async function withEnv(vars, fn) {
-  const saved = {};
-  for (const [k, v] of Object.entries(vars)) {
-    saved[k] = process.env[k];
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-  try {
-    return await fn();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
 }
 
 /** Waits until `cond()` holds (checking every 5 ms), failing after `ms`. */

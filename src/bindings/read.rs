@@ -10,6 +10,13 @@ use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+#[wasm_bindgen(module = "/js/text.js")]
+extern "C" {
+    /// No lone surrogate (checked in JS: one call, not one per character).
+    #[wasm_bindgen(js_name = isWellFormed)]
+    fn is_well_formed(s: &js_sys::JsString) -> bool;
+}
+
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
@@ -34,7 +41,7 @@ pub fn text(value: &JsValue, field: &str, max: u32) -> Read<Option<String>> {
     if s.length() > max {
         return Err(Error::invalid(field, &format!("is too long (at most {max} characters)")));
     }
-    if !s.is_valid_utf16() {
+    if !is_well_formed(s) {
         return Err(Error::invalid(field, "must be well-formed Unicode (it has a lone surrogate)"));
     }
     Ok(value.as_string())

@@ -102,11 +102,7 @@ impl OAuth {
         let keyless = self.config.api_key.is_none();
         let prepared = (|| {
             let id = read::session_id(&session_id)?;
-            let (poll, on_status, signal) = poll_options(&poll_opts, "pollOpts")?;
-            let mut options = read::request_options(&options, keyless)?;
-            if signal.is_some() {
-                options.signal = signal;
-            }
+            let (poll, on_status, options) = poll_options(&poll_opts, "pollOpts", read::request_options(&options, keyless)?)?;
             Ok((id, poll, on_status, options))
         })();
         let config = self.config.clone();
@@ -135,13 +131,9 @@ impl OAuth {
             if !crate::platform::parses_as_url(&url) {
                 return Err(Error::invalid("session.authorize_url", "must be an http(s) URL that parses"));
             }
-            let (poll, on_status, signal) = poll_options(&options, "options")?;
+            let (poll, on_status, request) = poll_options(&options, "options", read::request_options(&request_options, keyless)?)?;
             let fields = Fields::of(&options, "options")?;
             let end_on_close = fields.boolean("endOnClose")?.unwrap_or(true);
-            let mut request = read::request_options(&request_options, keyless)?;
-            if signal.is_some() {
-                request.signal = signal;
-            }
             let popup = popup::open(&url, fields.get("popup")?)?;
             Ok((id, poll, on_status, request, popup, end_on_close))
         })();
@@ -166,15 +158,20 @@ impl OAuth {
     }
 }
 
-/// Reads `OAuthPollOptions` (also the base of the authorize options).
-fn poll_options(value: &JsValue, path: &'static str) -> Read<(PollOptions, Option<js_sys::Function>, Option<crate::platform::CancelSignal>)> {
+/// Reads `OAuthPollOptions` (also the base of the authorize options). Their
+/// `signal`, if any, takes the place of the request options' one.
+fn poll_options(value: &JsValue, path: &'static str, mut request: read::RequestOptions) -> Read<(PollOptions, Option<js_sys::Function>, read::RequestOptions)> {
     let fields = Fields::of(value, path)?;
     let defaults = PollOptions::default();
     let poll = PollOptions {
         timeout_ms: fields.millis("timeout")?.unwrap_or(defaults.timeout_ms),
         interval_ms: fields.millis("interval")?.unwrap_or(defaults.interval_ms),
     };
-    Ok((poll, fields.function("onStatus")?, fields.signal("signal")?))
+    let on_status = fields.function("onStatus")?;
+    if let Some(signal) = fields.signal("signal")? {
+        request.signal = Some(signal);
+    }
+    Ok((poll, on_status, request))
 }
 
 /// Calls `onStatus(status, attempt)` after each check; a throw stops the poll.

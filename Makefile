@@ -11,7 +11,7 @@ export PATH := $(CARGO_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 .PHONY: build demo test bench setup setup-rust setup-node setup-browser test-rust test-wasm test-js test-types test-reliability test-pack test-e2e lint clean
 
 build: setup-rust setup-node
-	cargo build --release --target $(TARGET)
+	cargo build --release --target $(TARGET) --features small-allocator
 	rm -rf $(BINDGEN)
 	wasm-bindgen --target web --no-typescript --remove-name-section --out-dir $(BINDGEN) $(RAW_WASM)
 	wasm-opt -Oz --strip-debug --strip-producers $(BINDGEN)/airstore_wasm_bg.wasm -o build/airstore_wasm_bg.wasm
@@ -45,7 +45,7 @@ test-rust:
 	cargo test --lib
 
 lint:
-	cargo clippy --lib --target $(TARGET) --release -- -D warnings
+	cargo clippy --lib --target $(TARGET) --release --features small-allocator -- -D warnings
 	cargo clippy --lib -- -D warnings
 
 test-wasm:

@@ -16,3 +16,12 @@ pub mod platform;
 
 #[cfg(target_arch = "wasm32")]
 mod bindings;
+
+// The package's wasm: lol_alloc's free list (address-ordered, coalescing)
+// instead of dlmalloc; wasm32 without threads is single-threaded, which is
+// what `AssumeSingleThreaded` requires.
+#[cfg(all(target_arch = "wasm32", feature = "small-allocator"))]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    // SAFETY: wasm32-unknown-unknown without the atomics feature has one thread.
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };

@@ -24,19 +24,24 @@ extern "C" {
     /// under one timer. Redirects are not followed: the API never redirects,
     /// and a redirect must not carry the key elsewhere.
     #[wasm_bindgen(js_name = exchange)]
-    fn exchange_js(url: &str, method: &str, header_lines: &str, body: Option<String>, controller: &web_sys::AbortController, timeout_ms: f64) -> Promise;
+    fn exchange_js(url: &str, method: &str, header_lines: &str, body: Option<String>, timeout_ms: f64) -> Promise;
 
-    /// The string at a dotted path of own properties, or a type code.
+    /// Aborts the exchange whose promise `exchange` returned.
+    #[wasm_bindgen(js_name = abortExchange)]
+    pub fn abort_exchange(answer: &Promise);
+
+    /// The string at `first` (then `second`) through own properties, or a
+    /// type code.
     #[wasm_bindgen(js_name = fieldAt)]
-    pub fn field_at(value: &JsValue, path: &str) -> JsValue;
+    pub fn field_at(value: &JsValue, first: &str, second: Option<&str>) -> JsValue;
 
     /// Defines the non-enumerable `lastResponse` on `result`.
     #[wasm_bindgen(js_name = attachResponse)]
     pub fn attach_response(result: &JsValue, status_code: u16, headers: &JsValue, request_id: Option<String>);
 }
 
-/// Starts the exchange of `request`, aborting `controller` after `timeout_ms`.
-pub fn exchange(request: &HttpRequest, controller: &web_sys::AbortController, timeout_ms: f64) -> Promise {
+/// Starts the exchange of `request`, aborted after `timeout_ms`.
+pub fn exchange(request: &HttpRequest, timeout_ms: f64) -> Promise {
     let mut lines = String::new();
     for (name, value) in &request.headers {
         lines.push_str(name);
@@ -44,7 +49,7 @@ pub fn exchange(request: &HttpRequest, controller: &web_sys::AbortController, ti
         lines.push_str(value);
         lines.push('\n');
     }
-    exchange_js(&request.url, request.method.as_str(), &lines, request.body.clone(), controller, timeout_ms)
+    exchange_js(&request.url, request.method.as_str(), &lines, request.body.clone(), timeout_ms)
 }
 
 /// `globalThis[name]`, or `undefined` if it is absent or its getter throws.

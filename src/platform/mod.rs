@@ -104,7 +104,11 @@ impl Body for JsBody {
     fn field(&self, path: &[&str]) -> Field {
         let Some(parsed) = &self.parsed else { return Field::Missing };
         // Own properties only, so names like `__proto__` cannot reach in.
-        let found = js::field_at(parsed, &path.join("."));
+        let found = match path {
+            [first] => js::field_at(parsed, first, None),
+            [first, second] => js::field_at(parsed, first, Some(second)),
+            _ => return Field::Missing,
+        };
         if let Some(s) = found.as_string() {
             return Field::String(s);
         }
@@ -128,10 +132,9 @@ impl Platform for WebPlatform {
         if let Some(cancelled) = self.cancelled() {
             return Err(cancelled);
         }
-        let controller = web_sys::AbortController::new().map_err(network)?;
         // The JS side runs the timer over the whole exchange, body included.
-        let exchange = JsFuture::from(js::exchange(request, &controller, timeout_ms));
-        match race(exchange, self.until_cancelled()).await {
+        let answer = js::exchange(request, timeout_ms);
+        match race(JsFuture::from(answer.clone()), self.until_cancelled()).await {
             Either::Left(Ok(answer)) => {
                 // js/exchange.js resolves with 0 when the time ran out.
                 if answer.as_f64() == Some(0.0) {
@@ -153,7 +156,7 @@ impl Platform for WebPlatform {
             }
             Either::Left(Err(e)) => Err(network(e)),
             Either::Right(cancelled) => {
-                controller.abort();
+                js::abort_exchange(&answer);
                 Err(cancelled)
             }
         }

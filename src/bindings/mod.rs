@@ -107,8 +107,7 @@ impl OAuth {
         })();
         let config = self.config.clone();
         run(prepared, |(id, poll, on_status, options)| async move {
-            let platform = WebPlatform::new(options.signal);
-            client::poll(&platform, &config, &id, poll, &options.overrides, status_reporter(on_status), || false).await
+            poll_session(&WebPlatform::new(options.signal), &config, &id, poll, &options.overrides, on_status).await
         })
     }
 }
@@ -150,8 +149,7 @@ impl OAuth {
             } else {
                 WebPlatform::new(options.signal)
             };
-            let report = status_reporter(on_status);
-            let outcome = client::poll(&platform, &config, &id, poll, &options.overrides, report, || platform.popup_closed()).await;
+            let outcome = poll_session(&platform, &config, &id, poll, &options.overrides, on_status).await;
             popup::close(&popup);
             outcome
         })
@@ -172,6 +170,19 @@ fn poll_options(value: &JsValue, path: &'static str, mut request: read::RequestO
         request.signal = Some(signal);
     }
     Ok((poll, on_status, request))
+}
+
+/// The poll of `poll` and `authorize`, one copy of it in the wasm: a
+/// platform without a popup never reports it closed.
+async fn poll_session(
+    platform: &WebPlatform,
+    config: &ClientConfig,
+    id: &str,
+    poll: PollOptions,
+    overrides: &crate::core::config::RequestOverrides,
+    on_status: Option<js_sys::Function>,
+) -> Result<(crate::core::SessionStatus, crate::core::response::ResponseMeta<crate::platform::JsHeaders>), JsError> {
+    client::poll(platform, config, id, poll, overrides, status_reporter(on_status), || platform.popup_closed()).await
 }
 
 /// Calls `onStatus(status, attempt)` after each check; a throw stops the poll.

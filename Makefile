@@ -8,7 +8,7 @@ BINDGEN := build/bindgen
 CARGO_BIN := $(HOME)/.cargo/bin
 export PATH := $(CARGO_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: build demo test bench setup setup-rust setup-node setup-browser test-rust test-wasm test-js test-types test-reliability test-pack test-e2e lint clean
+.PHONY: build demo test bench setup setup-rust setup-node setup-browser test-rust test-wasm test-js test-types test-reliability test-size test-pack test-e2e lint clean
 
 build: setup-rust setup-node
 	cargo build --release --target $(TARGET) --features small-allocator
@@ -39,7 +39,7 @@ node_modules/.installed: package.json package-lock.json
 setup-browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: build setup-browser lint test-rust test-wasm test-js test-types test-reliability test-pack test-e2e
+test: build setup-browser lint test-rust test-wasm test-js test-types test-reliability test-size test-pack test-e2e
 
 test-rust:
 	cargo test --lib
@@ -60,6 +60,10 @@ test-types:
 # fast-check at the JS boundary, the fault matrix, secrets, load in Node and workerd.
 test-reliability:
 	node --test --test-concurrency=1 tests/reliability/
+
+# The browser download (JS + wasm, gzip -9) against its ceiling: bytes are exact.
+test-size:
+	node --test tests/size/
 
 # npm pack, installed into Node ESM/CJS, a Worker (wrangler + workerd), a Vite app and a plain page (Chromium).
 test-pack:

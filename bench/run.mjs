@@ -17,10 +17,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import zlib from 'node:zlib';
 import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { startStandin } from '../tests/server/standin.mjs';
+import { bundleBrowserApp, gzip9 } from './browser-app.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BENCH = path.join(ROOT, 'bench');
@@ -207,44 +207,18 @@ log(`(written to bench/results.md; total ${((performance.now() - startedAt) / 10
 
 async function bytesBench() {
   log('Bytes: an app calling createSession, getSession, poll, bundled for the browser with esbuild');
-  const gz = (buf) => zlib.gzipSync(buf, { level: 9 }).length;
   const sizes = {};
   for (const sdk of SDKS) {
     const spec = sdk === 'ours' ? 'airstore-wasm' : '@airstore/sdk';
-    const dir = path.join(tmp, `app-${sdk}`);
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(
-      path.join(dir, 'app.mjs'),
-      `import { Airstore } from '${spec}';
-const airstore = new Airstore({ apiKey: 'org_example', baseURL: 'https://api.airstore.ai/api/v1' });
-globalThis.connect = async () => {
-  const session = await airstore.oauth.createSession({ integrationType: 'gmail' });
-  console.log(await airstore.oauth.getSession(session.session_id));
-  return airstore.oauth.poll(session.session_id, { timeout: 120000, interval: 1000 });
-};
-`,
-    );
-    const result = await build({
-      entryPoints: [path.join(dir, 'app.mjs')],
-      absWorkingDir: tmp,
-      bundle: true,
-      minify: true,
-      format: 'esm',
-      platform: 'browser',
-      conditions: ['browser'],
-      outdir: path.join(dir, 'out'),
-      write: false,
-      logLevel: 'error',
-    });
-    const js = Buffer.from(result.outputFiles.find((f) => f.path.endsWith('.js')).contents);
-    const s = { jsRaw: js.length, jsGzip: gz(js) };
+    const js = await bundleBrowserApp(spec, tmp, path.join(tmp, `app-${sdk}`));
+    const s = { jsRaw: js.length, jsGzip: gzip9(js) };
     if (sdk === 'ours') {
       // esbuild leaves `new URL('./airstore_wasm_bg.wasm', import.meta.url)`
       // alone: the .wasm is a separate asset, served next to the JS.
       if (!js.includes('airstore_wasm_bg.wasm')) throw new Error('the browser bundle does not reference the .wasm asset');
       if (js.includes('AGFzbQ')) throw new Error('the browser bundle inlines the wasm');
       const wasm = fs.readFileSync(path.join(PKG, 'dist/airstore_wasm_bg.wasm'));
-      Object.assign(s, { wasmRaw: wasm.length, wasmGzip: gz(wasm) });
+      Object.assign(s, { wasmRaw: wasm.length, wasmGzip: gzip9(wasm) });
     }
     s.totalRaw = s.jsRaw + (s.wasmRaw ?? 0);
     s.totalGzip = s.jsGzip + (s.wasmGzip ?? 0);

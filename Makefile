@@ -8,7 +8,7 @@ BINDGEN := build/bindgen
 CARGO_BIN := $(HOME)/.cargo/bin
 export PATH := $(CARGO_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: build demo test bench setup setup-rust setup-node setup-browser test-rust test-wasm test-js test-types test-reliability test-size test-pack test-e2e lint clean
+.PHONY: build demo test bench bench-shapes setup setup-rust setup-node setup-browser test-rust test-wasm test-js test-types test-reliability test-size test-pack test-e2e lint clean
 
 build: setup-rust setup-node
 	cargo build --release --target $(TARGET) --features small-allocator
@@ -78,6 +78,10 @@ demo: build
 
 bench: build
 	node bench/run.mjs
+
+# What the shape of the bindings costs per call (docs/speed.md).
+bench-shapes: setup-rust setup-node
+	node bench/shapes/run.mjs
 
 clean:
 	rm -rf target build pkg/dist node_modules

@@ -2,6 +2,7 @@
 //! client sends or sleeps, and scripted answers.
 
 use super::*;
+use crate::core::error::{messages, ErrorClass};
 use crate::core::response::testing::{response, JsonBody, TestHeaders};
 use crate::core::types::SessionState;
 use std::cell::{Cell, RefCell};

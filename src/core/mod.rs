@@ -1,10 +1,12 @@
-//! The contract in plain Rust: no I/O, no JS. Time, randomness and the
-//! network come in through the [`client::Platform`] trait.
+//! The contract in plain Rust: no I/O, no JS. The calls are state machines
+//! ([`machine`]) fed with answers, failures, the clock and randomness;
+//! [`client`] drives them over the [`client::Platform`] trait.
 
 pub mod client;
 pub mod config;
 pub mod error;
 pub mod json;
+pub mod machine;
 pub mod poll;
 pub mod request;
 pub mod response;

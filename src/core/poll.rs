@@ -60,7 +60,7 @@ impl PollSchedule {
 
     /// The timeout error; `shown` is the timeout as the caller's language
     /// prints it (the platform knows; [`format_ms`] is the Rust fallback).
-    pub fn timed_out<H, C>(&self, shown: &str) -> Error<H, C> {
+    pub fn timed_out<H, C>(shown: &str) -> Error<H, C> {
         Error::airstore(format!("OAuth session timed out after {shown}ms"))
     }
 }
@@ -111,7 +111,7 @@ mod tests {
             Outcome::Reject(e) => assert_eq!(e.message, "OAuth session failed: unknown error"),
             other => panic!("{other:?}"),
         }
-        let e: E = PollSchedule::start(0.0, PollOptions { timeout_ms: 120_000.0, interval_ms: 1.0 }).timed_out("120000");
+        let e: E = PollSchedule::timed_out("120000");
         assert_eq!(e.message, "OAuth session timed out after 120000ms");
     }
 

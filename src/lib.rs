@@ -2,10 +2,13 @@
 //!
 //! Three layers:
 //! - [`core`]: plain Rust that knows the contract: requests, answers, errors,
-//!   retries and the poll schedule. No JS in it; `cargo test` covers it on
-//!   the host with a simulated clock.
-//! - `platform` (wasm only): the global `fetch`, `AbortController` and timers.
-//! - `bindings` (wasm only): the JS classes, option validation and JS errors.
+//!   retries and the poll schedule, as state machines that do no I/O. No JS
+//!   in it; `cargo test` covers it on the host with a simulated clock.
+//! - `platform` (wasm only): the global `fetch`, `AbortController` and timers,
+//!   and async drivers of the core over them, for Rust programs.
+//! - `bindings` (wasm only): the JS classes, option validation and JS errors;
+//!   the npm package's calls are driven by `js/driver.js` over the core's
+//!   state machines, not by Rust futures (smaller and faster: docs/speed.md).
 // A panic traps the wasm instance: none of these outside tests.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 

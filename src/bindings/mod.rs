@@ -1,24 +1,25 @@
 //! The JS face: `Airstore` and its `oauth` resource, exported with
 //! wasm-bindgen. Arguments are read and checked synchronously (so a bad call
-//! sends nothing and later mutation of the options cannot matter); the work
-//! then runs as a future behind the returned promise.
+//! sends nothing and later mutation of the options cannot matter) into a
+//! [`call::Call`], which js/driver.js then runs: the JS side performs the
+//! steps, the core's state machine decides them.
 
+mod call;
 mod convert;
 mod popup;
 mod read;
 
-use crate::core::client;
-use crate::core::config::{self, ClientConfig, DEFAULT_BASE_URL};
+use crate::core::config::{self, ClientConfig, RequestOverrides, DEFAULT_BASE_URL};
 use crate::core::error::messages;
+use crate::core::machine::{Poll, Single};
 use crate::core::poll::PollOptions;
+use crate::core::request;
 use crate::core::{CreateSessionParams, Error};
-use crate::platform::{js_get, js_global, WebPlatform};
-use convert::JsError;
-use js_sys::Promise;
+use crate::platform::{js_get, js_global};
+use call::{Call, Machine};
 use read::{Fields, Read};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 /// The Airstore client. The API key lives in wasm memory only: there is no
 /// field to read it back, and it appears in no message.
@@ -60,11 +61,15 @@ pub struct OAuth {
     config: Rc<ClientConfig>,
 }
 
+// The methods below prepare a call synchronously (checking every argument,
+// so a bad call sends nothing and later changes to the options do not
+// matter); js/public.js wraps each so that it returns the promise of
+// js/driver.js driving the call, and rejects it when preparing threw.
 #[wasm_bindgen]
 impl OAuth {
-    #[wasm_bindgen(js_name = createSession)]
-    pub fn create_session(&self, params: JsValue, options: JsValue) -> Promise {
-        let prepared = (|| {
+    #[wasm_bindgen(js_name = startCreateSession)]
+    pub fn start_create_session(&self, params: JsValue, options: JsValue) -> Result<Call, JsValue> {
+        let prepare = || {
             let fields = Fields::of(&params, "params")?;
             if params.is_undefined() {
                 return Err(Error::invalid("params", "must be an object with an integrationType"));
@@ -74,52 +79,45 @@ impl OAuth {
                 _ => return Err(Error::invalid("params.integrationType", &format!("is required: a provider such as {}", crate::core::types::INTEGRATION_TYPES.join(", ")))),
             };
             let params = CreateSessionParams { integration_type, workspace_id: fields.string("workspaceId")?, return_to: fields.string("returnTo")? };
-            // A keyless client is refused by the core before anything is sent.
-            Ok((params, read::request_options(&options, false)?))
-        })();
-        let config = self.config.clone();
-        run(prepared, |(params, options)| async move {
-            let platform = WebPlatform::new(options.signal);
-            let (session, meta) = client::create_session(&platform, &config, &params, &options.overrides).await?;
-            Ok((session, meta))
-        })
+            let options = read::request_options(&options, false)?;
+            // A keyless client is refused here, before anything is sent.
+            let request = request::create_session(&self.config, &params, &options.overrides.headers)?;
+            Ok(Call::new(request, Machine::CreateSession(Single::create_session(&self.config, &options.overrides)), options.signal))
+        };
+        prepare().map_err(convert::error)
     }
 
-    #[wasm_bindgen(js_name = getSession)]
-    pub fn get_session(&self, session_id: JsValue, options: JsValue) -> Promise {
-        let keyless = self.config.api_key.is_none();
-        let prepared = (|| Ok((read::session_id(&session_id)?, read::request_options(&options, keyless)?)))();
-        let config = self.config.clone();
-        run(prepared, |(id, options)| async move {
-            let platform = WebPlatform::new(options.signal);
-            client::get_session(&platform, &config, &id, &options.overrides).await
-        })
+    #[wasm_bindgen(js_name = startGetSession)]
+    pub fn start_get_session(&self, session_id: JsValue, options: JsValue) -> Result<Call, JsValue> {
+        let prepare = || {
+            let id = read::session_id(&session_id)?;
+            let options = read::request_options(&options, self.keyless())?;
+            let request = request::get_session(&self.config, &id, &options.overrides.headers)?;
+            Ok(Call::new(request, Machine::GetSession(Single::get_session(&self.config, &options.overrides)), options.signal))
+        };
+        prepare().map_err(convert::error)
     }
 
     /// Checks the session every `interval` until it is complete or failed,
     /// or `timeout` passes; `onStatus(status, attempt)` sees every check.
-    pub fn poll(&self, session_id: JsValue, poll_opts: JsValue, options: JsValue) -> Promise {
-        let keyless = self.config.api_key.is_none();
-        let prepared = (|| {
+    #[wasm_bindgen(js_name = startPoll)]
+    pub fn start_poll(&self, session_id: JsValue, poll_opts: JsValue, options: JsValue) -> Result<Call, JsValue> {
+        let prepare = || {
             let id = read::session_id(&session_id)?;
-            let (poll, on_status, options) = poll_options(&poll_opts, "pollOpts", read::request_options(&options, keyless)?)?;
-            Ok((id, poll, on_status, options))
-        })();
-        let config = self.config.clone();
-        run(prepared, |(id, poll, on_status, options)| async move {
-            poll_session(&WebPlatform::new(options.signal), &config, &id, poll, &options.overrides, on_status).await
-        })
+            let (poll, on_status, options) = poll_options(&poll_opts, "pollOpts", read::request_options(&options, self.keyless())?)?;
+            let request = request::get_session(&self.config, &id, &options.overrides.headers)?;
+            let machine = self.poll_machine(poll, &options.overrides, Box::new(|| false));
+            Ok(Call::new(request, machine, options.signal).reporting_to(on_status))
+        };
+        prepare().map_err(convert::error)
     }
-}
 
-#[wasm_bindgen]
-impl OAuth {
     /// Browsers: opens `session.authorize_url` in a popup (or `options.popup`),
     /// polls until the session completes, closes the popup and resolves with
     /// the completed status.
-    pub fn authorize(&self, session: JsValue, options: JsValue, request_options: JsValue) -> Promise {
-        let keyless = self.config.api_key.is_none();
-        let prepared = (|| {
+    #[wasm_bindgen(js_name = startAuthorize)]
+    pub fn start_authorize(&self, session: JsValue, options: JsValue, request_options: JsValue) -> Result<Call, JsValue> {
+        let prepare = || {
             let fields = Fields::of(&session, "session")?;
             if session.is_undefined() {
                 return Err(Error::invalid("session", "must be the object createSession returned"));
@@ -130,29 +128,38 @@ impl OAuth {
             if !crate::platform::parses_as_url(&url) {
                 return Err(Error::invalid("session.authorize_url", "must be an http(s) URL that parses"));
             }
-            let (poll, on_status, request) = poll_options(&options, "options", read::request_options(&request_options, keyless)?)?;
+            let (poll, on_status, request_options) = poll_options(&options, "options", read::request_options(&request_options, self.keyless())?)?;
             let fields = Fields::of(&options, "options")?;
             let end_on_close = fields.boolean("endOnClose")?.unwrap_or(true);
+            let request = request::get_session(&self.config, &id, &request_options.overrides.headers)?;
             let popup = popup::open(&url, fields.get("popup")?)?;
-            Ok((id, poll, on_status, request, popup, end_on_close))
-        })();
+            let window_closed: Box<dyn Fn() -> bool> = if end_on_close {
+                let watched = popup.clone();
+                Box::new(move || js_get(&watched, "closed").as_bool() == Some(true))
+            } else {
+                Box::new(|| false)
+            };
+            let machine = self.poll_machine(poll, &request_options.overrides, window_closed);
+            Ok(Call::new(request, machine, request_options.signal).reporting_to(on_status).with_popup(popup, end_on_close))
+        };
+        let prepared = prepare();
         if prepared.is_err() {
             // Do not leave the window the caller opened for us blank.
             if let Ok(given) = Fields::of(&options, "options").and_then(|f| f.get("popup")) {
                 popup::close(&given);
             }
         }
-        let config = self.config.clone();
-        run(prepared, |(id, poll, on_status, options, popup, end_on_close)| async move {
-            let platform = if end_on_close {
-                WebPlatform::with_popup(options.signal, popup.clone())
-            } else {
-                WebPlatform::new(options.signal)
-            };
-            let outcome = poll_session(&platform, &config, &id, poll, &options.overrides, on_status).await;
-            popup::close(&popup);
-            outcome
-        })
+        prepared.map_err(convert::error)
+    }
+}
+
+impl OAuth {
+    fn keyless(&self) -> bool {
+        self.config.api_key.is_none()
+    }
+
+    fn poll_machine(&self, poll: PollOptions, overrides: &RequestOverrides, window_closed: Box<dyn Fn() -> bool>) -> Machine {
+        Machine::Poll(Poll::new(&self.config, overrides, poll, crate::platform::show_ms(poll.timeout_ms), window_closed))
     }
 }
 
@@ -170,55 +177,6 @@ fn poll_options(value: &JsValue, path: &'static str, mut request: read::RequestO
         request.signal = Some(signal);
     }
     Ok((poll, on_status, request))
-}
-
-/// The poll of `poll` and `authorize`, one copy of it in the wasm: a
-/// platform without a popup never reports it closed.
-async fn poll_session(
-    platform: &WebPlatform,
-    config: &ClientConfig,
-    id: &str,
-    poll: PollOptions,
-    overrides: &crate::core::config::RequestOverrides,
-    on_status: Option<js_sys::Function>,
-) -> Result<(crate::core::SessionStatus, crate::core::response::ResponseMeta<crate::platform::JsHeaders>), JsError> {
-    client::poll(platform, config, id, poll, overrides, status_reporter(on_status), || platform.popup_closed()).await
-}
-
-/// Calls `onStatus(status, attempt)` after each check; a throw stops the poll.
-fn status_reporter(on_status: Option<js_sys::Function>) -> impl FnMut(&crate::core::SessionStatus, u32) -> Read<()> {
-    move |status, attempt| {
-        let Some(callback) = &on_status else { return Ok(()) };
-        let status = convert::result(status, None).map_err(|e| Error::airstore("could not report the status").with_cause(Some(e)))?;
-        callback
-            .call2(&JsValue::UNDEFINED, &status, &JsValue::from(attempt))
-            .map(drop)
-            .map_err(|e| Error::airstore("onStatus threw, so the poll stopped").with_cause(Some(e)))
-    }
-}
-
-/// Rejects at once if the arguments were bad; otherwise runs the call and
-/// settles the promise with the result object or a JS error.
-fn run<A, T, F>(prepared: Read<A>, call: impl FnOnce(A) -> F) -> Promise
-where
-    T: serde::Serialize,
-    F: std::future::Future<Output = Result<(T, crate::core::response::ResponseMeta<crate::platform::JsHeaders>), JsError>> + 'static,
-{
-    match prepared {
-        Err(e) => Promise::reject(&convert::error(e)),
-        Ok(args) => {
-            let call = call(args);
-            // Boxed so that `future_to_promise` is instantiated once for all
-            // methods (each instantiation costs about 2.5 KB of wasm).
-            let settled: std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, JsValue>>>> = Box::pin(async move {
-                match call.await {
-                    Ok((value, meta)) => convert::result(&value, Some(meta)),
-                    Err(e) => Err(convert::error(e)),
-                }
-            });
-            future_to_promise(settled)
-        }
-    }
 }
 
 /// `ClientOptions`, with the environment fallbacks where there is one.

@@ -15,6 +15,10 @@ extern "C" {
     /// No lone surrogate (checked in JS: one call, not one per character).
     #[wasm_bindgen(js_name = isWellFormed)]
     fn is_well_formed(s: &js_sys::JsString) -> bool;
+
+    /// `addEventListener('abort', …)` and its removal do not throw.
+    #[wasm_bindgen(js_name = acceptsListener)]
+    fn accepts_listener(signal: &JsValue) -> bool;
 }
 
 #[wasm_bindgen]
@@ -149,13 +153,17 @@ impl<'a> Fields<'a> {
         Ok(headers)
     }
 
-    /// An `AbortSignal` (anything with `aborted` and `addEventListener`).
-    pub fn signal(&self, key: &str) -> Read<Option<CancelSignal>> {
+    /// An `AbortSignal` (anything with `aborted` and `addEventListener`);
+    /// the call's driver (js/driver.js) listens to it.
+    pub fn signal(&self, key: &str) -> Read<Option<JsValue>> {
         let value = self.get(key)?;
         if value.is_undefined() {
             return Ok(None);
         }
-        CancelSignal::watch(&value).map(Some).ok_or_else(|| Error::invalid(&self.name(key), "must be an AbortSignal"))
+        if !CancelSignal::is_signal(&value) || !accepts_listener(&value) {
+            return Err(Error::invalid(&self.name(key), "must be an AbortSignal"));
+        }
+        Ok(Some(value))
     }
 }
 
@@ -170,7 +178,7 @@ pub fn session_id(value: &JsValue) -> Read<String> {
 /// `RequestOptions`: per-call overrides plus the signal.
 pub struct RequestOptions {
     pub overrides: RequestOverrides,
-    pub signal: Option<CancelSignal>,
+    pub signal: Option<JsValue>,
 }
 
 pub fn request_options(value: &JsValue, keyless: bool) -> Read<RequestOptions> {

@@ -94,7 +94,7 @@ impl CancelSignal {
     /// Watches `signal`; `None` if it is not an `AbortSignal`-like object
     /// (an `aborted` flag and `addEventListener`).
     pub fn watch(signal: &JsValue) -> Option<CancelSignal> {
-        if !js::get(signal, "addEventListener").is_function() || js::get(signal, "aborted").as_bool().is_none() {
+        if !Self::is_signal(signal) {
             return None;
         }
         let abort = if Self::is_aborted(signal) {
@@ -104,6 +104,12 @@ impl CancelSignal {
             Some(EventFlag::listen(signal, "abort", || true)?)
         };
         Some(CancelSignal { signal: signal.clone(), abort })
+    }
+
+    /// Whether `value` looks like an `AbortSignal`: an `aborted` boolean and
+    /// `addEventListener`.
+    pub fn is_signal(value: &JsValue) -> bool {
+        js::get(value, "addEventListener").is_function() && js::get(value, "aborted").as_bool().is_some()
     }
 
     fn is_aborted(signal: &JsValue) -> bool {

@@ -30,14 +30,56 @@ extern "C" {
     #[wasm_bindgen(js_name = abortExchange)]
     pub fn abort_exchange(answer: &Promise);
 
-    /// The string at `first` (then `second`) through own properties, or a
-    /// type code.
+    /// The string at `first` (then `second`, unless undefined) through own
+    /// properties, or a type code.
     #[wasm_bindgen(js_name = fieldAt)]
-    pub fn field_at(value: &JsValue, first: &str, second: Option<&str>) -> JsValue;
+    pub fn field_at(value: &JsValue, first: &JsValue, second: &JsValue) -> JsValue;
 
     /// Defines the non-enumerable `lastResponse` on `result`.
     #[wasm_bindgen(js_name = attachResponse)]
     pub fn attach_response(result: &JsValue, status_code: u16, headers: &JsValue, request_id: Option<String>);
+}
+
+// The names the core reads from answers, and the methods, as JS strings made
+// once: a string sent from wasm is otherwise decoded on every call.
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(thread_local_v2, static_string)]
+    static DATA: js_sys::JsString = "data";
+    #[wasm_bindgen(thread_local_v2, static_string)]
+    static STATUS: js_sys::JsString = "status";
+    #[wasm_bindgen(thread_local_v2, static_string)]
+    static ERROR: js_sys::JsString = "error";
+    #[wasm_bindgen(thread_local_v2, static_string)]
+    static MESSAGE: js_sys::JsString = "message";
+    #[wasm_bindgen(thread_local_v2, static_string)]
+    static CONNECTION_ID: js_sys::JsString = "connection_id";
+    #[wasm_bindgen(thread_local_v2, static_string)]
+    static SESSION_ID: js_sys::JsString = "session_id";
+    #[wasm_bindgen(thread_local_v2, static_string)]
+    static AUTHORIZE_URL: js_sys::JsString = "authorize_url";
+    #[wasm_bindgen(thread_local_v2, static_string)]
+    static GET: js_sys::JsString = "GET";
+    #[wasm_bindgen(thread_local_v2, static_string)]
+    static POST: js_sys::JsString = "POST";
+}
+
+/// `s` as a JS string: one made once if it is a name the core reads or a
+/// method, else a new one.
+pub fn js_str(s: &str) -> JsValue {
+    let made_once = match s {
+        "data" => &DATA,
+        "status" => &STATUS,
+        "error" => &ERROR,
+        "message" => &MESSAGE,
+        "connection_id" => &CONNECTION_ID,
+        "session_id" => &SESSION_ID,
+        "authorize_url" => &AUTHORIZE_URL,
+        "GET" => &GET,
+        "POST" => &POST,
+        _ => return JsValue::from_str(s),
+    };
+    made_once.with(|js| js.clone().into())
 }
 
 /// Starts the exchange of `request`, aborted after `timeout_ms`.

@@ -17,7 +17,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 pub use event::CancelSignal;
-pub use js::{attach_response, get as js_get, global as js_global, parses_as_url};
+pub use js::{abort_exchange, attach_response, exchange, get as js_get, global as js_global, js_str, parses_as_url};
 
 /// The platform of one call: the caller's `AbortSignal`, if any, watched
 /// from the start of the call to its end.
@@ -105,8 +105,8 @@ impl Body for JsBody {
         let Some(parsed) = &self.parsed else { return Field::Missing };
         // Own properties only, so names like `__proto__` cannot reach in.
         let found = match path {
-            [first] => js::field_at(parsed, first, None),
-            [first, second] => js::field_at(parsed, first, Some(second)),
+            [first] => js::field_at(parsed, &js::js_str(first), &JsValue::UNDEFINED),
+            [first, second] => js::field_at(parsed, &js::js_str(first), &js::js_str(second)),
             _ => return Field::Missing,
         };
         if let Some(s) = found.as_string() {
@@ -135,25 +135,7 @@ impl Platform for WebPlatform {
         // The JS side runs the timer over the whole exchange, body included.
         let answer = js::exchange(request, timeout_ms);
         match race(JsFuture::from(answer.clone()), self.until_cancelled()).await {
-            Either::Left(Ok(answer)) => {
-                // js/exchange.js resolves with 0 when the time ran out.
-                if answer.as_f64() == Some(0.0) {
-                    return Err(TransportError::TimedOut);
-                }
-                let Ok(answer) = answer.dyn_into::<js_sys::Array>() else {
-                    return Err(TransportError::Network { detail: "the exchange gave no answer".into(), cause: None });
-                };
-                if answer.get(2).is_truthy() {
-                    return Err(TransportError::Network {
-                        detail: "the server answered with a redirect, which this client does not follow (check baseURL)".into(),
-                        cause: None,
-                    });
-                }
-                let status = answer.get(0).as_f64().unwrap_or(0.0) as u16;
-                let parsed = answer.get(3).is_truthy().then(|| answer.get(4));
-                let body = JsBody::new(parsed, answer.get(5).is_truthy());
-                Ok(Response { status, headers: JsHeaders(answer.get(1).unchecked_into()), body })
-            }
+            Either::Left(Ok(answer)) => read_answer(answer),
             Either::Left(Err(e)) => Err(network(e)),
             Either::Right(cancelled) => {
                 js::abort_exchange(&answer);
@@ -190,10 +172,37 @@ impl Platform for WebPlatform {
         js_sys::Math::random()
     }
 
-    /// Exactly as JS prints it (`String(n)`): `80.1234`, `1e-7`.
     fn show_ms(&self, ms: f64) -> String {
-        JsValue::from_f64(ms).unchecked_into::<js_sys::Number>().to_string_with_radix(10).map(String::from).unwrap_or_default()
+        show_ms(ms)
     }
+}
+
+/// A number of milliseconds exactly as JS prints it (`String(n)`):
+/// `80.1234`, `1e-7`.
+pub fn show_ms(ms: f64) -> String {
+    JsValue::from_f64(ms).unchecked_into::<js_sys::Number>().to_string_with_radix(10).map(String::from).unwrap_or_default()
+}
+
+/// What `js/exchange.js`'s promise resolved with, as a response: `0` when
+/// the time ran out, else `[status, headers, opaqueRedirect, isJson,
+/// parsedBody, emptyBody]`.
+pub fn read_answer(answer: JsValue) -> Result<Response<JsHeaders, JsBody>, TransportError<JsValue>> {
+    if answer.as_f64() == Some(0.0) {
+        return Err(TransportError::TimedOut);
+    }
+    let Ok(answer) = answer.dyn_into::<js_sys::Array>() else {
+        return Err(TransportError::Network { detail: "the exchange gave no answer".into(), cause: None });
+    };
+    if answer.get(2).is_truthy() {
+        return Err(TransportError::Network {
+            detail: "the server answered with a redirect, which this client does not follow (check baseURL)".into(),
+            cause: None,
+        });
+    }
+    let status = answer.get(0).as_f64().unwrap_or(0.0) as u16;
+    let parsed = answer.get(3).is_truthy().then(|| answer.get(4));
+    let body = JsBody::new(parsed, answer.get(5).is_truthy());
+    Ok(Response { status, headers: JsHeaders(answer.get(1).unchecked_into()), body })
 }
 
 /// Sleeps through `setTimeout`, in steps that fit its 32-bit delay (a
@@ -212,6 +221,6 @@ pub async fn sleep_ms(ms: f64) {
 }
 
 /// A failure of `fetch` itself: DNS, refused, reset, CORS, bad URL.
-fn network(e: JsValue) -> TransportError<JsValue> {
+pub fn network(e: JsValue) -> TransportError<JsValue> {
     TransportError::Network { detail: js::describe_error(&e), cause: Some(e) }
 }

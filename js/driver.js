@@ -5,7 +5,7 @@
 // from here, not from Rust futures, saves two closures and two microtask
 // hops per awaited promise, and the futures' code in the wasm.
 
-import { abortExchange, exchange } from './exchange.js';
+import { abortExchange } from './exchange.js';
 
 // Step codes (src/bindings/call.rs).
 const SEND = 0;
@@ -21,7 +21,6 @@ const WOKE = {};
 /** Runs `call` to its end: resolves with its result or rejects with its error. */
 export async function drive(call) {
   const { signal, onStatus, popup, watchPopup } = call;
-  const [url, method, headerLines, body] = call.request();
   // Ends the step under way when the caller's signal fires.
   let interrupt;
   const onAbort = () => interrupt?.(CANCELLED);
@@ -32,7 +31,7 @@ export async function drive(call) {
       if ((step === SEND || step === WAIT) && signal?.aborted) {
         step = call.cancelled();
       } else if (step === SEND) {
-        const answer = exchange(url, method, headerLines, body, call.ms);
+        const answer = call.send();
         let outcome;
         try {
           outcome = signal ? await interruptible(answer, (end) => (interrupt = end)) : await answer;

@@ -14,7 +14,6 @@ use crate::core::machine::{self, Poll, Single, Step};
 use crate::core::request::HttpRequest;
 use crate::core::{Error, OAuthSession, SessionStatus};
 use crate::platform::{self, JsBody, JsHeaders};
-use js_sys::Array;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -141,11 +140,9 @@ impl Call {
 
 #[wasm_bindgen]
 impl Call {
-    /// `[url, method, headerLines, body]` for `exchange` in js/exchange.js.
-    pub fn request(&self) -> Array {
-        let lines: String = self.request.headers.iter().map(|(name, value)| format!("{name}:{value}\n")).collect();
-        let body = self.request.body.as_deref().map_or(JsValue::UNDEFINED, JsValue::from_str);
-        Array::of4(&self.request.url.as_str().into(), &platform::js_str(self.request.method.as_str()), &lines.into(), &body)
+    /// SEND: starts the exchange (js/exchange.js) with the step's time.
+    pub fn send(&self) -> js_sys::Promise {
+        platform::exchange(&self.request, self.ms)
     }
 
     /// The caller's `AbortSignal`, or `undefined`.

@@ -24,7 +24,7 @@ extern "C" {
     /// under one timer. Redirects are not followed: the API never redirects,
     /// and a redirect must not carry the key elsewhere.
     #[wasm_bindgen(js_name = exchange)]
-    fn exchange_js(url: &str, method: &str, header_lines: &str, body: Option<String>, timeout_ms: f64) -> Promise;
+    fn exchange_js(url: &str, method: &JsValue, header_lines: &str, body: Option<String>, timeout_ms: f64) -> Promise;
 
     /// Aborts the exchange whose promise `exchange` returned.
     #[wasm_bindgen(js_name = abortExchange)]
@@ -91,7 +91,7 @@ pub fn exchange(request: &HttpRequest, timeout_ms: f64) -> Promise {
         lines.push_str(value);
         lines.push('\n');
     }
-    exchange_js(&request.url, request.method.as_str(), &lines, request.body.clone(), timeout_ms)
+    exchange_js(&request.url, &js_str(request.method.as_str()), &lines, request.body.clone(), timeout_ms)
 }
 
 /// `globalThis[name]`, or `undefined` if it is absent or its getter throws.

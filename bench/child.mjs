@@ -41,7 +41,7 @@ function stubFetch() {
  * entry takes: initSync → new WebAssembly.Instance) and
  * WebAssembly.instantiate (the async path, for completeness) are wrapped to
  * keep the `exports.memory` of the instance that has our exports
- * (`oauth_getSession`), and its externref table (`__wbindgen_externrefs`,
+ * (`oauth_startGetSession`), and its externref table (`__wbindgen_externrefs`,
  * the JS values the wasm holds: it would grow if handles leaked).
  */
 const memories = [];
@@ -50,7 +50,7 @@ function captureWasmMemory() {
   const keep = (instance) => {
     // Only ours: Node's own fetch (undici's llhttp) instantiates wasm too.
     const e = instance?.exports;
-    if (e && typeof e.oauth_getSession === 'function' && e.memory instanceof WebAssembly.Memory) {
+    if (e && typeof e.oauth_startGetSession === 'function' && e.memory instanceof WebAssembly.Memory) {
       memories.push(e.memory);
       if (e.__wbindgen_externrefs instanceof WebAssembly.Table) tables.push(e.__wbindgen_externrefs);
     }

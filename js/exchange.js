@@ -10,7 +10,7 @@ const MAX_DELAY = 2147483647; // setTimeout fires at once beyond 2^31-1 ms
 // Resolution of `exchange` when the time ran out.
 const TIMED_OUT = 0;
 
-// The controller of each exchange under way, for `abortExchange`.
+// How to stop each exchange under way, for `abortExchange`.
 const running = new WeakMap();
 
 /**
@@ -24,9 +24,14 @@ export function exchange(url, method, headerLines, body, timeoutMs) {
   // save about 3 µs in Node, but workerd ties a signal to the request being
   // served when it was made: a fetch in a later request with that signal
   // never settles (tests/pack caught it).
-  const controller = new AbortController();
+  let controller;
   let timer;
   const answer = new Promise((resolve, reject) => {
+    try {
+      controller = new AbortController();
+    } catch (e) {
+      return reject(e); // a runtime without AbortController: a network error
+    }
     const arm = (left) => {
       timer = setTimeout(() => {
         if (left > MAX_DELAY) return arm(left - MAX_DELAY);
@@ -68,16 +73,20 @@ export function exchange(url, method, headerLines, body, timeoutMs) {
       )
       .then(settle(resolve), settle(reject));
   });
-  running.set(answer, controller);
+  running.set(answer, () => {
+    clearTimeout(timer);
+    controller?.abort();
+  });
   return answer;
 }
 
 /** Aborts the exchange `answer` came from (the caller's signal fired). */
 export function abortExchange(answer) {
-  running.get(answer)?.abort();
+  running.get(answer)?.();
 }
 
-const MISSING = 0;
+// Not a JSON value, so a field holding 0 or false is never taken for missing.
+const MISSING = Symbol('missing');
 
 /** `value[key]` if `value` is a plain JSON object that has `key` itself. */
 function own(value, key) {

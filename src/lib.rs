@@ -21,9 +21,11 @@ pub mod platform;
 mod bindings;
 
 // The package's wasm: lol_alloc's free list (address-ordered, coalescing)
-// instead of dlmalloc; wasm32 without threads is single-threaded, which is
-// what `AssumeSingleThreaded` requires.
-#[cfg(all(target_arch = "wasm32", feature = "small-allocator"))]
+// instead of dlmalloc. `AssumeSingleThreaded` is sound only without threads,
+// hence `not(atomics)`: a threaded build keeps the default allocator. The
+// feature sets the global allocator, so it is not additive: a Rust program
+// with its own `#[global_allocator]` must leave it off (it is off by default).
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics"), feature = "small-allocator"))]
 #[global_allocator]
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     // SAFETY: wasm32-unknown-unknown without the atomics feature has one thread.

@@ -42,12 +42,14 @@ impl Drop for FetchStub {
 #[wasm_bindgen_test]
 async fn reads_status_headers_and_json_body() {
     let platform = WebPlatform::new(None);
-    let url = r#"data:application/json,{"success":true,"data":{"status":"complete","n":1,"a":[],"z":null}}"#;
+    let url = r#"data:application/json,{"success":true,"data":{"status":"complete","n":1,"zero":0,"no":false,"a":[],"z":null}}"#;
     let answer = platform.send(&request(url), 5_000.0).await.unwrap_or_else(|_| panic!("data: URL fetch failed"));
     assert_eq!(answer.status, 200);
     assert_eq!(answer.headers.get("content-type").as_deref(), Some("application/json"));
     assert_eq!(answer.body.field(&["data", "status"]), Field::String("complete".into()));
     assert_eq!(answer.body.field(&["data", "n"]), Field::Other("a number"));
+    assert_eq!(answer.body.field(&["data", "zero"]), Field::Other("a number"), "0 is a value, not a missing field");
+    assert_eq!(answer.body.field(&["data", "no"]), Field::Other("a boolean"));
     assert_eq!(answer.body.field(&["data", "a"]), Field::Other("an array"));
     assert_eq!(answer.body.field(&["data", "z"]), Field::Null);
     assert_eq!(answer.body.field(&["data", "missing"]), Field::Missing);

@@ -41,6 +41,7 @@ await Promise.all([
   build({ ...common, entryPoints: ['js/slim.js'], outfile: `${out}slim.mjs`, format: 'esm', platform: 'neutral', target: 'es2022' }),
 ]);
 copyFileSync(`${root}js/node.mjs`, `${out}node.mjs`);
+copyFileSync(`${root}js/node-bundler.mjs`, `${out}node-bundler.mjs`);
 
 const types = readFileSync(`${root}js/index.d.ts`, 'utf8');
 writeFileSync(`${out}index.d.ts`, types);

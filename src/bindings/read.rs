@@ -15,7 +15,10 @@ extern "C" {
     /// No lone surrogate (checked in JS: one call, not one per character).
     #[wasm_bindgen(js_name = isWellFormed)]
     fn is_well_formed(s: &js_sys::JsString) -> bool;
+}
 
+#[wasm_bindgen(module = "/js/signal.js")]
+extern "C" {
     /// `addEventListener('abort', …)` and its removal do not throw.
     #[wasm_bindgen(js_name = acceptsListener)]
     fn accepts_listener(signal: &JsValue) -> bool;

@@ -22,6 +22,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { chromium } from 'playwright-core';
 import { startStandin } from '../server/standin.mjs';
@@ -446,6 +447,46 @@ test('Node CJS: const { Airstore, NotFoundError } = require("airstore-wasm")', {
     assert.ok(result.extra.resolved.endsWith('/node_modules/airstore-wasm/dist/node.cjs'), `resolved ${result.extra.resolved}`);
     assert.equal(result.extra.defaultDefined, true, "require('airstore-wasm').default is defined");
     assert.equal(result.extra.defaultIsAirstore, true, "require('airstore-wasm').default === require('airstore-wasm').Airstore");
+  });
+});
+
+// A Node backend bundled into one CommonJS file (as for AWS Lambda): the
+// bundler takes the "module" condition (dist/node-bundler.mjs), whose static
+// import it can follow; the .wasm is copied next to the bundle.
+test('Node app bundled by esbuild (platform node, CommonJS output)', { timeout: STEP_TIMEOUT }, async () => {
+  await timedRuntime('node-bundle', async () => {
+    const dir = projects.esm;
+    fs.writeFileSync(
+      path.join(dir, 'bundled-main.mjs'),
+      `import { Airstore, NotFoundError } from 'airstore-wasm';
+const airstore = new Airstore({ apiKey: process.env.STANDIN_KEY, baseURL: process.env.STANDIN_BASE_URL });
+const report = (result) => console.log('__RESULT__' + JSON.stringify(result));
+airstore.oauth
+  .createSession({ integrationType: 'gmail' })
+  .then((session) => airstore.oauth.getSession(session.session_id))
+  .then((status) => airstore.oauth.getSession('sess_missing').then(
+    () => report({ ok: false, error: 'no NotFoundError' }),
+    (err) => report({ ok: true, status: status.status, notFound: err instanceof NotFoundError }),
+  ))
+  .catch((err) => report({ ok: false, error: String(err) }));
+`,
+    );
+    const out = path.join(dir, 'bundle');
+    await build({
+      entryPoints: [path.join(dir, 'bundled-main.mjs')],
+      absWorkingDir: dir,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      outfile: path.join(out, 'app.cjs'),
+      logLevel: 'error',
+    });
+    const bundle = fs.readFileSync(path.join(out, 'app.cjs'), 'utf8');
+    assert.ok(!bundle.includes('createRequire(import_meta'), 'the bundle does not go through dist/node.mjs');
+    fs.copyFileSync(path.join(dir, 'node_modules/airstore-wasm/dist/airstore_wasm_bg.wasm'), path.join(out, 'airstore_wasm_bg.wasm'));
+    const { stdout } = await run(process.execPath, ['app.cjs'], { cwd: out, env: childEnv(), timeout: 30_000 });
+    const result = parseResult(stdout, 'node-bundle');
+    assert.deepEqual(result, { ok: true, status: 'pending', notFound: true });
   });
 });
 

@@ -179,7 +179,7 @@ describe('answers that are not the documented JSON', () => {
   });
 
   test('a non-string session_id: AirstoreError naming data.session_id', async () => {
-    for (const bad of [12345, null, ['a'], { id: 'x' }, true]) {
+    for (const bad of [12345, 0, null, ['a'], { id: 'x' }, true, false]) {
       s.reset();
       s.inject({ method: 'POST', status: 201, body: { success: true, data: { session_id: bad, authorize_url: 'https://x.example/a' } } });
       const err = await caught(() => client.oauth.createSession({ integrationType: 'gmail' }));
@@ -190,16 +190,20 @@ describe('answers that are not the documented JSON', () => {
     }
   });
 
-  test('fields of the wrong type in a status: AirstoreError naming the field', async () => {
-    for (const [data, field] of [
-      [{ status: 7 }, 'data.status'],
-      [{ status: 'complete', connection_id: 42 }, 'data.connection_id'],
-      [{ status: 'error', error: { code: 1 } }, 'data.error'],
+  test('fields of the wrong type in a status: AirstoreError naming the field and what it is', async () => {
+    for (const [data, said] of [
+      [{ status: 7 }, 'data.status is a number'],
+      [{ status: 'complete', connection_id: 42 }, 'data.connection_id is a number'],
+      [{ status: 'error', error: { code: 1 } }, 'data.error is an object'],
+      // 0 and false are values too: never read as a missing field.
+      [{ status: 0 }, 'data.status is a number'],
+      [{ status: 'complete', connection_id: 0 }, 'data.connection_id is a number'],
+      [{ status: 'pending', error: false }, 'data.error is a boolean'],
     ]) {
       s.inject({ method: 'GET', status: 200, body: { success: true, data } });
       const err = await caught(() => client.oauth.getSession(ID));
       assertExactly(err, AirstoreError);
-      assert.ok(err.message.includes(field), `${field}: ${err.message}`);
+      assert.ok(err.message.includes(said), `${said}: ${err.message}`);
     }
   });
 

@@ -5,7 +5,7 @@
 // from here, not from Rust futures, saves two closures and two microtask
 // hops per awaited promise, and the futures' code in the wasm.
 
-import { abortExchange } from './exchange.js';
+import { abortExchange, TIMED_OUT } from './exchange.js';
 
 // Step codes (src/bindings/call.rs).
 const SEND = 0;
@@ -44,8 +44,12 @@ export async function drive(call) {
         if (outcome === CANCELLED) {
           abortExchange(answer);
           step = call.cancelled();
+        } else if (outcome === TIMED_OUT) {
+          step = call.timedOut(Date.now(), Math.random());
         } else {
-          step = call.answered(outcome, Date.now(), Math.random());
+          // The parts one by one: numbers and booleans cross as they are.
+          const [status, headers, opaqueRedirect, isJson, parsed, empty] = outcome;
+          step = call.answered(status, headers, opaqueRedirect, isJson, parsed, empty, Date.now(), Math.random());
         }
       } else if (step === WAIT) {
         const outcome = await wait(call.ms, watchPopup ? popup : undefined, (end) => (interrupt = end));

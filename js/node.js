@@ -5,9 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initSync } from '../build/bindgen/airstore_wasm.js';
+import { reuseControllers } from './exchange.js';
 
 // `__dirname` is CommonJS's own: this file is only ever run as dist/node.cjs.
 initSync({ module: readFileSync(join(__dirname, 'airstore_wasm_bg.wasm')) });
+reuseControllers(); // cheap in browsers, refused by workerd: see js/exchange.js
 
 export * from './public.js';
 export { default } from './public.js';

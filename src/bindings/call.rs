@@ -8,13 +8,11 @@
 //! wasm-bindgen closures and microtask hops (about 4 µs a call, see
 //! docs/speed.md), and the futures machinery is a third of the wasm.
 
-use super::convert::{self, JsError};
+use super::convert::{self, JsError, ToJs};
 use crate::core::client::TransportError;
 use crate::core::machine::{self, Poll, Single, Step};
-use crate::core::request::HttpRequest;
 use crate::core::{Error, OAuthSession, SessionStatus};
-use crate::platform::{self, JsBody, JsHeaders};
-use serde::Serialize;
+use crate::platform::{self, JsBody, JsHeaders, JsRequest};
 use wasm_bindgen::prelude::*;
 
 // The step codes js/driver.js switches on.
@@ -55,7 +53,7 @@ macro_rules! feed {
 
 #[wasm_bindgen]
 pub struct Call {
-    request: HttpRequest,
+    request: JsRequest,
     machine: Machine,
     signal: JsValue,
     on_status: JsValue,
@@ -68,7 +66,7 @@ pub struct Call {
 }
 
 impl Call {
-    pub fn new(request: HttpRequest, machine: Machine, signal: Option<JsValue>) -> Call {
+    pub fn new(request: JsRequest, machine: Machine, signal: Option<JsValue>) -> Call {
         Call {
             request,
             machine,
@@ -97,7 +95,7 @@ impl Call {
     }
 
     /// Keeps the step's payload and returns its code.
-    fn take<T: Serialize>(&mut self, step: Step<T, JsHeaders, JsValue>) -> u32 {
+    fn take<T: ToJs>(&mut self, step: Step<T, JsHeaders, JsValue>) -> u32 {
         match step {
             Step::Send { budget_ms } => {
                 self.ms = budget_ms;
@@ -107,24 +105,15 @@ impl Call {
                 self.ms = ms;
                 WAIT
             }
-            Step::Report { status, attempt } => match convert::result(&status, None) {
-                Ok(status) => {
-                    self.value = status;
-                    self.attempt = attempt;
-                    REPORT
-                }
-                Err(e) => self.reported_with(Err(Error::airstore("could not report the status").with_cause(Some(e)))),
-            },
-            Step::Done(Ok((value, meta))) => match convert::result(&value, Some(meta)) {
-                Ok(value) => {
-                    self.value = value;
-                    DONE
-                }
-                Err(e) => {
-                    self.value = e;
-                    FAILED
-                }
-            },
+            Step::Report { status, attempt } => {
+                self.value = convert::result(&status, None);
+                self.attempt = attempt;
+                REPORT
+            }
+            Step::Done(Ok((value, meta))) => {
+                self.value = convert::result(&value, Some(meta));
+                DONE
+            }
             Step::Done(Err(e)) => {
                 self.value = convert::error(e);
                 FAILED
@@ -142,7 +131,7 @@ impl Call {
 impl Call {
     /// SEND: starts the exchange (js/exchange.js) with the step's time.
     pub fn send(&self) -> js_sys::Promise {
-        platform::exchange(&self.request, self.ms)
+        self.request.send(self.ms)
     }
 
     /// The caller's `AbortSignal`, or `undefined`.
@@ -188,13 +177,20 @@ impl Call {
         feed!(self, m => machine::Call::<JsHeaders, JsBody, JsValue>::start(m, now))
     }
 
-    /// The exchange's promise resolved (with an answer, or `0` when the
-    /// time ran out).
-    pub fn answered(&mut self, answer: JsValue, now: f64, random: f64) -> u32 {
-        match platform::read_answer(answer) {
+    /// The exchange's promise resolved with an answer (its parts, see
+    /// js/exchange.js).
+    #[allow(clippy::too_many_arguments)]
+    pub fn answered(&mut self, status: u16, headers: JsValue, opaque_redirect: bool, is_json: bool, parsed: JsValue, empty: bool, now: f64, random: f64) -> u32 {
+        match platform::answer_of(status, headers, opaque_redirect, is_json, parsed, empty) {
             Ok(response) => feed!(self, m => machine::Call::answered(m, response, now, random)),
             Err(e) => self.failed_with(e, now, random),
         }
+    }
+
+    /// The exchange's time ran out.
+    #[wasm_bindgen(js_name = timedOut)]
+    pub fn timed_out(&mut self, now: f64, random: f64) -> u32 {
+        self.failed_with(TransportError::TimedOut, now, random)
     }
 
     /// The exchange's promise rejected: `fetch` failed.

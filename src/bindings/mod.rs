@@ -15,7 +15,8 @@ use crate::core::machine::{Poll, Single};
 use crate::core::poll::PollOptions;
 use crate::core::request;
 use crate::core::{CreateSessionParams, Error};
-use crate::platform::{js_get, js_global};
+use crate::core::config::Headers;
+use crate::platform::{header_lines, js_get, js_global, js_str, JsRequest};
 use call::{Call, Machine};
 use read::{Fields, Read};
 use std::rc::Rc;
@@ -51,7 +52,9 @@ impl Airstore {
 
 impl Airstore {
     fn with(config: ClientConfig) -> Airstore {
-        Airstore { oauth: OAuth { config: Rc::new(config) }.into() }
+        let sessions_url = JsValue::from_str(&request::sessions_url(&config)).into();
+        let get_headers = header_lines(&request::get_session_headers(&config, &Vec::new()));
+        Airstore { oauth: OAuth { config: Rc::new(config), sessions_url, get_headers }.into() }
     }
 }
 
@@ -59,6 +62,10 @@ impl Airstore {
 #[wasm_bindgen]
 pub struct OAuth {
     config: Rc<ClientConfig>,
+    // The parts of `GET /oauth/sessions/{id}` that never change, as JS
+    // strings made once: a call then decodes no string to send its request.
+    sessions_url: js_sys::JsString,
+    get_headers: JsValue,
 }
 
 // The methods below prepare a call synchronously (checking every argument,
@@ -81,7 +88,7 @@ impl OAuth {
             let params = CreateSessionParams { integration_type, workspace_id: fields.string("workspaceId")?, return_to: fields.string("returnTo")? };
             let options = read::request_options(&options, false)?;
             // A keyless client is refused here, before anything is sent.
-            let request = request::create_session(&self.config, &params, &options.overrides.headers)?;
+            let request = JsRequest::new(&request::create_session(&self.config, &params, &options.overrides.headers)?);
             Ok(Call::new(request, Machine::CreateSession(Single::create_session(&self.config, &options.overrides)), options.signal))
         };
         prepare().map_err(convert::error)
@@ -92,7 +99,7 @@ impl OAuth {
         let prepare = || {
             let id = read::session_id(&session_id)?;
             let options = read::request_options(&options, self.keyless())?;
-            let request = request::get_session(&self.config, &id, &options.overrides.headers)?;
+            let request = self.get_session_request(&session_id, &id, &options.overrides.headers)?;
             Ok(Call::new(request, Machine::GetSession(Single::get_session(&self.config, &options.overrides)), options.signal))
         };
         prepare().map_err(convert::error)
@@ -105,7 +112,7 @@ impl OAuth {
         let prepare = || {
             let id = read::session_id(&session_id)?;
             let (poll, on_status, options) = poll_options(&poll_opts, "pollOpts", read::request_options(&options, self.keyless())?)?;
-            let request = request::get_session(&self.config, &id, &options.overrides.headers)?;
+            let request = self.get_session_request(&session_id, &id, &options.overrides.headers)?;
             let machine = self.poll_machine(poll, &options.overrides, Box::new(|| false));
             Ok(Call::new(request, machine, options.signal).reporting_to(on_status))
         };
@@ -122,7 +129,8 @@ impl OAuth {
             if session.is_undefined() {
                 return Err(Error::invalid("session", "must be the object createSession returned"));
             }
-            let id = read::session_id(&fields.get("session_id")?).map_err(|_| Error::invalid("session.session_id", "must be a non-empty string"))?;
+            let given_id = fields.get("session_id")?;
+            let id = read::session_id(&given_id).map_err(|_| Error::invalid("session.session_id", "must be a non-empty string"))?;
             let url = fields.string("authorize_url")?.ok_or_else(|| Error::invalid("session.authorize_url", "must be a string"))?;
             config::http_url("session.authorize_url", &url)?;
             if !crate::platform::parses_as_url(&url) {
@@ -131,7 +139,7 @@ impl OAuth {
             let (poll, on_status, request_options) = poll_options(&options, "options", read::request_options(&request_options, self.keyless())?)?;
             let fields = Fields::of(&options, "options")?;
             let end_on_close = fields.boolean("endOnClose")?.unwrap_or(true);
-            let request = request::get_session(&self.config, &id, &request_options.overrides.headers)?;
+            let request = self.get_session_request(&given_id, &id, &request_options.overrides.headers)?;
             let popup = popup::open(&url, fields.get("popup")?)?;
             let window_closed: Box<dyn Fn() -> bool> = if end_on_close {
                 let watched = popup.clone();
@@ -156,6 +164,15 @@ impl OAuth {
 impl OAuth {
     fn keyless(&self) -> bool {
         self.config.api_key.is_none()
+    }
+
+    /// `GET /oauth/sessions/{id}` for the id `given` (read as `id`): the
+    /// client's own strings, plus the id itself when it needs no encoding.
+    fn get_session_request(&self, given: &JsValue, id: &str, extra: &Headers) -> Read<JsRequest> {
+        let segment = request::path_segment(id)?;
+        let segment = if segment == id { given.clone() } else { JsValue::from_str(&segment) };
+        let header_lines = if extra.is_empty() { self.get_headers.clone() } else { header_lines(&request::get_session_headers(&self.config, extra)) };
+        Ok(JsRequest { method: js_str("GET"), url: self.sessions_url.concat(&segment).into(), header_lines, body: JsValue::UNDEFINED })
     }
 
     fn poll_machine(&self, poll: PollOptions, overrides: &RequestOverrides, window_closed: Box<dyn Fn() -> bool>) -> Machine {

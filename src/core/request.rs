@@ -57,17 +57,28 @@ pub fn create_session<H, C>(config: &ClientConfig, params: &CreateSessionParams,
 }
 
 /// `GET /oauth/sessions/{id}`. The id is one percent-encoded path segment,
-/// so no id can reach another endpoint. No `Content-Type` (there is no
-/// body): a keyless GET from a browser stays a CORS simple request.
+/// so no id can reach another endpoint.
 pub fn get_session<H, C>(config: &ClientConfig, session_id: &str, extra: &Headers) -> Result<HttpRequest, Error<H, C>> {
     let segment = path_segment(session_id)?;
+    Ok(HttpRequest { method: Method::Get, url: format!("{}{segment}", sessions_url(config)), headers: get_session_headers(config, extra), body: None })
+}
+
+/// What every `GET /oauth/sessions/{id}` URL starts with (the encoded id
+/// follows); the JS bindings keep it as a JS string for the client's life.
+pub fn sessions_url(config: &ClientConfig) -> String {
+    format!("{}/oauth/sessions/", config.base_url)
+}
+
+/// The headers of `GET /oauth/sessions/{id}`. No `Content-Type` (there is
+/// no body): a keyless GET from a browser stays a CORS simple request.
+pub fn get_session_headers(config: &ClientConfig, extra: &Headers) -> Headers {
     let mut headers = vec![("Accept".to_string(), "application/json".to_string())];
     if let Some(key) = &config.api_key {
         headers.push(("Authorization".to_string(), format!("Bearer {}", key.expose())));
     }
     merge(&mut headers, &config.default_headers);
     merge(&mut headers, extra);
-    Ok(HttpRequest { method: Method::Get, url: format!("{}/oauth/sessions/{segment}", config.base_url), headers, body: None })
+    headers
 }
 
 /// Later headers replace earlier ones of the same name (case-insensitive).

@@ -26,6 +26,14 @@ pub trait Body {
     /// The value at `path` (object members from the top). `Missing` when the
     /// body is not JSON or a step is not an object.
     fn field(&self, path: &[&str]) -> Field;
+    /// Which of `words` the value at `path` is, if it is a string equal to
+    /// one of them. A platform may compare without copying the string out.
+    fn word(&self, path: &[&str], words: &[&str]) -> Option<usize> {
+        match self.field(path) {
+            Field::String(s) => words.iter().position(|w| *w == s),
+            _ => None,
+        }
+    }
 }
 
 /// Case-insensitive header lookup on the platform's headers type.
@@ -101,6 +109,18 @@ impl<B: Body> Data<'_, B> {
         }
     }
 
+    fn path<'n>(&self, name: &'n str) -> [&'n str; 2] {
+        ["data", name]
+    }
+
+    /// Which of `words` the member is (see [`Body::word`]).
+    pub fn word(&self, name: &str, words: &[&str]) -> Option<usize> {
+        match self.prefix {
+            [] => self.body.word(&[name], words),
+            _ => self.body.word(&self.path(name), words),
+        }
+    }
+
     fn describe(&self, name: &str) -> String {
         if self.prefix.is_empty() { name.to_string() } else { format!("data.{name}") }
     }
@@ -141,9 +161,17 @@ pub fn read_session<B: Body>(data: &Data<'_, B>) -> Result<OAuthSession, String>
 
 /// `data` of `GET /oauth/sessions/{id}`.
 pub fn read_status<B: Body>(data: &Data<'_, B>) -> Result<SessionStatus, String> {
-    let raw = data.string("status")?;
-    let status = SessionState::parse(&raw)
-        .ok_or_else(|| format!("{} is '{raw}', not one of pending, complete, error", data.describe("status")))?;
+    let status = match data.word("status", &SessionState::NAMES) {
+        Some(i) => SessionState::ALL.get(i).copied(),
+        None => None,
+    };
+    let status = match status {
+        Some(status) => status,
+        None => {
+            let raw = data.string("status")?;
+            return Err(format!("{} is '{raw}', not one of pending, complete, error", data.describe("status")));
+        }
+    };
     Ok(SessionStatus { status, error: data.optional_string("error")?, connection_id: data.optional_string("connection_id")? })
 }
 

@@ -33,12 +33,19 @@ pub enum SessionState {
 }
 
 impl SessionState {
+    pub const ALL: [SessionState; 3] = [SessionState::Pending, SessionState::Complete, SessionState::Error];
+    /// The wire names, in the order of `ALL`.
+    pub const NAMES: [&'static str; 3] = ["pending", "complete", "error"];
+
     pub fn parse(s: &str) -> Option<SessionState> {
-        match s {
-            "pending" => Some(SessionState::Pending),
-            "complete" => Some(SessionState::Complete),
-            "error" => Some(SessionState::Error),
-            _ => None,
+        Self::NAMES.iter().position(|n| *n == s).and_then(|i| Self::ALL.get(i).copied())
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SessionState::Pending => "pending",
+            SessionState::Complete => "complete",
+            SessionState::Error => "error",
         }
     }
 }

@@ -24,7 +24,12 @@ extern "C" {
     /// under one timer. Redirects are not followed: the API never redirects,
     /// and a redirect must not carry the key elsewhere.
     #[wasm_bindgen(js_name = exchange)]
-    fn exchange_js(url: &str, method: &JsValue, header_lines: &str, body: Option<String>, timeout_ms: f64) -> Promise;
+    fn exchange_js(url: &JsValue, method: &JsValue, header_lines: &JsValue, body: &JsValue, timeout_ms: f64) -> Promise;
+
+    /// `headers.get(name)`, with the name as a JS string (the ones the core
+    /// reads are made once, see `js_str`).
+    #[wasm_bindgen(catch, js_name = headerOf)]
+    pub fn header(headers: &JsValue, name: &JsValue) -> Result<Option<String>, JsValue>;
 
     /// Aborts the exchange whose promise `exchange` returned.
     #[wasm_bindgen(js_name = abortExchange)]
@@ -34,13 +39,9 @@ extern "C" {
     /// properties, or a type code.
     #[wasm_bindgen(js_name = fieldAt)]
     pub fn field_at(value: &JsValue, first: &JsValue, second: &JsValue) -> JsValue;
-
-    /// Defines the non-enumerable `lastResponse` on `result`.
-    #[wasm_bindgen(js_name = attachResponse)]
-    pub fn attach_response(result: &JsValue, status_code: u16, headers: &JsValue, request_id: Option<String>);
 }
 
-// The names the core reads from answers, and the methods, as JS strings made
+// The names the core reads from answers, the session states, and the methods, as JS strings made
 // once: a string sent from wasm is otherwise decoded on every call.
 #[wasm_bindgen]
 extern "C" {
@@ -59,6 +60,12 @@ extern "C" {
     #[wasm_bindgen(thread_local_v2, static_string)]
     static AUTHORIZE_URL: js_sys::JsString = "authorize_url";
     #[wasm_bindgen(thread_local_v2, static_string)]
+    static PENDING: js_sys::JsString = "pending";
+    #[wasm_bindgen(thread_local_v2, static_string)]
+    static COMPLETE: js_sys::JsString = "complete";
+    #[wasm_bindgen(thread_local_v2, static_string)]
+    static X_REQUEST_ID: js_sys::JsString = "x-request-id";
+    #[wasm_bindgen(thread_local_v2, static_string)]
     static GET: js_sys::JsString = "GET";
     #[wasm_bindgen(thread_local_v2, static_string)]
     static POST: js_sys::JsString = "POST";
@@ -75,6 +82,9 @@ pub fn js_str(s: &str) -> JsValue {
         "connection_id" => &CONNECTION_ID,
         "session_id" => &SESSION_ID,
         "authorize_url" => &AUTHORIZE_URL,
+        "pending" => &PENDING,
+        "complete" => &COMPLETE,
+        "x-request-id" => &X_REQUEST_ID,
         "GET" => &GET,
         "POST" => &POST,
         _ => return JsValue::from_str(s),
@@ -82,16 +92,43 @@ pub fn js_str(s: &str) -> JsValue {
     made_once.with(|js| js.clone().into())
 }
 
-/// Starts the exchange of `request`, aborted after `timeout_ms`.
-pub fn exchange(request: &HttpRequest, timeout_ms: f64) -> Promise {
+/// A request as the JS strings `exchange` takes. Made once per call (or,
+/// for the parts that never change, once per client), so sending it again
+/// (a retry, the next check of a poll) decodes no string.
+pub struct JsRequest {
+    pub method: JsValue,
+    pub url: JsValue,
+    /// `Name:value` lines, each ended by `\n`.
+    pub header_lines: JsValue,
+    pub body: JsValue,
+}
+
+impl JsRequest {
+    pub fn new(request: &HttpRequest) -> JsRequest {
+        JsRequest {
+            method: js_str(request.method.as_str()),
+            url: JsValue::from_str(&request.url),
+            header_lines: header_lines(&request.headers),
+            body: request.body.as_deref().map_or(JsValue::UNDEFINED, JsValue::from_str),
+        }
+    }
+
+    /// Starts the exchange, aborted after `timeout_ms`.
+    pub fn send(&self, timeout_ms: f64) -> Promise {
+        exchange_js(&self.url, &self.method, &self.header_lines, &self.body, timeout_ms)
+    }
+}
+
+/// Headers as the `Name:value` lines js/exchange.js reads.
+pub fn header_lines(headers: &crate::core::config::Headers) -> JsValue {
     let mut lines = String::new();
-    for (name, value) in &request.headers {
+    for (name, value) in headers {
         lines.push_str(name);
         lines.push(':');
         lines.push_str(value);
         lines.push('\n');
     }
-    exchange_js(&request.url, &js_str(request.method.as_str()), &lines, request.body.clone(), timeout_ms)
+    JsValue::from_str(&lines)
 }
 
 /// `globalThis[name]`, or `undefined` if it is absent or its getter throws.

@@ -17,7 +17,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 pub use event::CancelSignal;
-pub use js::{abort_exchange, attach_response, exchange, get as js_get, global as js_global, js_str, parses_as_url};
+pub use js::{abort_exchange, get as js_get, global as js_global, header_lines, js_str, parses_as_url, JsRequest};
 
 /// The platform of one call: the caller's `AbortSignal`, if any, watched
 /// from the start of the call to its end.
@@ -75,7 +75,7 @@ pub struct JsHeaders(pub web_sys::Headers);
 
 impl HeaderMap for JsHeaders {
     fn get(&self, name: &str) -> Option<String> {
-        self.0.get(name).ok().flatten()
+        js::header(&self.0, &js::js_str(name)).ok().flatten()
     }
 }
 
@@ -102,13 +102,7 @@ impl Body for JsBody {
     }
 
     fn field(&self, path: &[&str]) -> Field {
-        let Some(parsed) = &self.parsed else { return Field::Missing };
-        // Own properties only, so names like `__proto__` cannot reach in.
-        let found = match path {
-            [first] => js::field_at(parsed, &js::js_str(first), &JsValue::UNDEFINED),
-            [first, second] => js::field_at(parsed, &js::js_str(first), &js::js_str(second)),
-            _ => return Field::Missing,
-        };
+        let found = self.at(path);
         if let Some(s) = found.as_string() {
             return Field::String(s);
         }
@@ -119,6 +113,26 @@ impl Body for JsBody {
             Some(4) => Field::Other("a number"),
             Some(5) => Field::Other("a boolean"),
             _ => Field::Missing,
+        }
+    }
+
+    fn word(&self, path: &[&str], words: &[&str]) -> Option<usize> {
+        // Compared as JS strings (the words are made once): the string is
+        // never copied into wasm.
+        let found = self.at(path);
+        words.iter().position(|w| found == js::js_str(w))
+    }
+}
+
+impl JsBody {
+    /// What `fieldAt` finds at `path`: the string, or a type code. Own
+    /// properties only, so names like `__proto__` cannot reach in.
+    fn at(&self, path: &[&str]) -> JsValue {
+        let Some(parsed) = &self.parsed else { return JsValue::UNDEFINED };
+        match path {
+            [first] => js::field_at(parsed, &js::js_str(first), &JsValue::UNDEFINED),
+            [first, second] => js::field_at(parsed, &js::js_str(first), &js::js_str(second)),
+            _ => JsValue::UNDEFINED,
         }
     }
 }
@@ -133,7 +147,7 @@ impl Platform for WebPlatform {
             return Err(cancelled);
         }
         // The JS side runs the timer over the whole exchange, body included.
-        let answer = js::exchange(request, timeout_ms);
+        let answer = JsRequest::new(request).send(timeout_ms);
         match race(JsFuture::from(answer.clone()), self.until_cancelled()).await {
             Either::Left(Ok(answer)) => read_answer(answer),
             Either::Left(Err(e)) => Err(network(e)),
@@ -193,16 +207,21 @@ pub fn read_answer(answer: JsValue) -> Result<Response<JsHeaders, JsBody>, Trans
     let Ok(answer) = answer.dyn_into::<js_sys::Array>() else {
         return Err(TransportError::Network { detail: "the exchange gave no answer".into(), cause: None });
     };
-    if answer.get(2).is_truthy() {
+    let status = answer.get(0).as_f64().unwrap_or(0.0) as u16;
+    answer_of(status, answer.get(1), answer.get(2).is_truthy(), answer.get(3).is_truthy(), answer.get(4), answer.get(5).is_truthy())
+}
+
+/// The parts of an answer of `js/exchange.js` (js/driver.js passes them one
+/// by one: numbers and booleans cross the boundary as they are).
+pub fn answer_of(status: u16, headers: JsValue, opaque_redirect: bool, is_json: bool, parsed: JsValue, empty: bool) -> Result<Response<JsHeaders, JsBody>, TransportError<JsValue>> {
+    if opaque_redirect {
         return Err(TransportError::Network {
             detail: "the server answered with a redirect, which this client does not follow (check baseURL)".into(),
             cause: None,
         });
     }
-    let status = answer.get(0).as_f64().unwrap_or(0.0) as u16;
-    let parsed = answer.get(3).is_truthy().then(|| answer.get(4));
-    let body = JsBody::new(parsed, answer.get(5).is_truthy());
-    Ok(Response { status, headers: JsHeaders(answer.get(1).unchecked_into()), body })
+    let body = JsBody::new(is_json.then_some(parsed), empty);
+    Ok(Response { status, headers: JsHeaders(headers.unchecked_into()), body })
 }
 
 /// Sleeps through `setTimeout`, in steps that fit its 32-bit delay (a

@@ -5,6 +5,7 @@
 // from here, not from Rust futures, saves two closures and two microtask
 // hops per awaited promise, and the futures' code in the wasm.
 
+import { giveBack } from './calls.js';
 import { abortExchange, TIMED_OUT } from './exchange.js';
 
 // Step codes (src/bindings/call.rs).
@@ -20,7 +21,11 @@ const WOKE = {};
 
 /** Runs `call` to its end: resolves with its result or rejects with its error. */
 export async function drive(call) {
-  const { signal, onStatus, popup, watchPopup } = call;
+  const has = call.has; // see Call::has: most calls have none of these
+  const signal = has & 1 ? call.signal : undefined;
+  const onStatus = has & 2 ? call.onStatus : undefined;
+  const popup = has & 4 ? call.popup : undefined;
+  const watchPopup = (has & 8) !== 0;
   // Ends the step under way when the caller's signal fires.
   let interrupt;
   const onAbort = () => interrupt?.(CANCELLED);
@@ -76,7 +81,7 @@ export async function drive(call) {
   } finally {
     signal?.removeEventListener('abort', onAbort);
     if (popup !== undefined) closeWindow(popup);
-    call.free();
+    giveBack(call);
   }
 }
 

@@ -26,6 +26,8 @@ type WindowClosed = Box<dyn Fn() -> bool>;
 
 /// The state machine of each kind of call.
 pub enum Machine {
+    /// No call: a `Call` kept for the next one (js/public.js).
+    Idle,
     CreateSession(Single<OAuthSession, JsBody>),
     GetSession(Single<SessionStatus, JsBody>),
     Poll(Poll<JsHeaders, WindowClosed>),
@@ -35,6 +37,7 @@ pub enum Machine {
 macro_rules! feed {
     ($call:expr, $m:ident => $event:expr) => {
         match &mut $call.machine {
+            Machine::Idle => $call.no_call(),
             Machine::CreateSession($m) => {
                 let step = $event;
                 $call.take(step)
@@ -129,9 +132,29 @@ impl Call {
 
 #[wasm_bindgen]
 impl Call {
+    /// A call with nothing to do yet, for `OAuth.start*` to prepare.
+    #[wasm_bindgen(constructor)]
+    pub fn idle() -> Call {
+        let nothing = JsRequest { method: JsValue::UNDEFINED, url: JsValue::UNDEFINED, header_lines: JsValue::UNDEFINED, body: JsValue::UNDEFINED };
+        Call::new(nothing, Machine::Idle, None)
+    }
+
+    /// Lets go of everything the finished call held (its result, signal,
+    /// popup), so a kept `Call` holds on to no JS value.
+    pub fn clear(&mut self) {
+        *self = Call::idle();
+    }
+
     /// SEND: starts the exchange (js/exchange.js) with the step's time.
     pub fn send(&self) -> js_sys::Promise {
         self.request.send(self.ms)
+    }
+
+    /// Which of `signal`, `onStatus`, `popup` the call has (bits 1, 2, 4;
+    /// 8: `watchPopup`): one crossing, where most calls have none of them.
+    #[wasm_bindgen(getter)]
+    pub fn has(&self) -> u32 {
+        u32::from(!self.signal.is_undefined()) | u32::from(!self.on_status.is_undefined()) << 1 | u32::from(!self.popup.is_undefined()) << 2 | u32::from(self.watch_popup) << 3
     }
 
     /// The caller's `AbortSignal`, or `undefined`.
@@ -148,11 +171,6 @@ impl Call {
     #[wasm_bindgen(getter)]
     pub fn popup(&self) -> JsValue {
         self.popup.clone()
-    }
-
-    #[wasm_bindgen(getter, js_name = watchPopup)]
-    pub fn watch_popup(&self) -> bool {
-        self.watch_popup
     }
 
     /// SEND: the time the exchange has; WAIT: how long to wait.
@@ -219,6 +237,11 @@ impl Call {
 }
 
 impl Call {
+    fn no_call(&mut self) -> u32 {
+        self.value = convert::error(Error::airstore("this call was not prepared"));
+        FAILED
+    }
+
     fn failed_with(&mut self, e: TransportError<JsValue>, now: f64, random: f64) -> u32 {
         feed!(self, m => machine::Call::<JsHeaders, JsBody, JsValue>::failed(m, e, now, random))
     }

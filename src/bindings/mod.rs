@@ -70,12 +70,14 @@ pub struct OAuth {
 
 // The methods below prepare a call synchronously (checking every argument,
 // so a bad call sends nothing and later changes to the options do not
-// matter); js/public.js wraps each so that it returns the promise of
-// js/driver.js driving the call, and rejects it when preparing threw.
+// matter) into `call`, a `Call` js/public.js made or kept from an earlier
+// call (making one costs a FinalizationRegistry entry); js/public.js wraps
+// each so that it returns the promise of js/driver.js driving the call, and
+// rejects it when preparing threw.
 #[wasm_bindgen]
 impl OAuth {
     #[wasm_bindgen(js_name = startCreateSession)]
-    pub fn start_create_session(&self, params: JsValue, options: JsValue) -> Result<Call, JsValue> {
+    pub fn start_create_session(&self, call: &mut Call, params: JsValue, options: JsValue) -> Result<(), JsValue> {
         let prepare = || {
             let fields = Fields::of(&params, "params")?;
             if params.is_undefined() {
@@ -91,24 +93,26 @@ impl OAuth {
             let request = JsRequest::new(&request::create_session(&self.config, &params, &options.overrides.headers)?);
             Ok(Call::new(request, Machine::CreateSession(Single::create_session(&self.config, &options.overrides)), options.signal))
         };
-        prepare().map_err(convert::error)
+        *call = prepare().map_err(convert::error)?;
+        Ok(())
     }
 
     #[wasm_bindgen(js_name = startGetSession)]
-    pub fn start_get_session(&self, session_id: JsValue, options: JsValue) -> Result<Call, JsValue> {
+    pub fn start_get_session(&self, call: &mut Call, session_id: JsValue, options: JsValue) -> Result<(), JsValue> {
         let prepare = || {
             let id = read::session_id(&session_id)?;
             let options = read::request_options(&options, self.keyless())?;
             let request = self.get_session_request(&session_id, &id, &options.overrides.headers)?;
             Ok(Call::new(request, Machine::GetSession(Single::get_session(&self.config, &options.overrides)), options.signal))
         };
-        prepare().map_err(convert::error)
+        *call = prepare().map_err(convert::error)?;
+        Ok(())
     }
 
     /// Checks the session every `interval` until it is complete or failed,
     /// or `timeout` passes; `onStatus(status, attempt)` sees every check.
     #[wasm_bindgen(js_name = startPoll)]
-    pub fn start_poll(&self, session_id: JsValue, poll_opts: JsValue, options: JsValue) -> Result<Call, JsValue> {
+    pub fn start_poll(&self, call: &mut Call, session_id: JsValue, poll_opts: JsValue, options: JsValue) -> Result<(), JsValue> {
         let prepare = || {
             let id = read::session_id(&session_id)?;
             let (poll, on_status, options) = poll_options(&poll_opts, "pollOpts", read::request_options(&options, self.keyless())?)?;
@@ -116,14 +120,15 @@ impl OAuth {
             let machine = self.poll_machine(poll, &options.overrides, Box::new(|| false));
             Ok(Call::new(request, machine, options.signal).reporting_to(on_status))
         };
-        prepare().map_err(convert::error)
+        *call = prepare().map_err(convert::error)?;
+        Ok(())
     }
 
     /// Browsers: opens `session.authorize_url` in a popup (or `options.popup`),
     /// polls until the session completes, closes the popup and resolves with
     /// the completed status.
     #[wasm_bindgen(js_name = startAuthorize)]
-    pub fn start_authorize(&self, session: JsValue, options: JsValue, request_options: JsValue) -> Result<Call, JsValue> {
+    pub fn start_authorize(&self, call: &mut Call, session: JsValue, options: JsValue, request_options: JsValue) -> Result<(), JsValue> {
         let prepare = || {
             let fields = Fields::of(&session, "session")?;
             if session.is_undefined() {
@@ -157,7 +162,8 @@ impl OAuth {
                 popup::close(&given);
             }
         }
-        prepared.map_err(convert::error)
+        *call = prepared.map_err(convert::error)?;
+        Ok(())
     }
 }
 
@@ -169,8 +175,10 @@ impl OAuth {
     /// `GET /oauth/sessions/{id}` for the id `given` (read as `id`): the
     /// client's own strings, plus the id itself when it needs no encoding.
     fn get_session_request(&self, given: &JsValue, id: &str, extra: &Headers) -> Read<JsRequest> {
-        let segment = request::path_segment(id)?;
-        let segment = if segment == id { given.clone() } else { JsValue::from_str(&segment) };
+        let segment = match request::path_segment(id)? {
+            std::borrow::Cow::Borrowed(_) => given.clone(),
+            std::borrow::Cow::Owned(encoded) => JsValue::from_str(&encoded),
+        };
         let header_lines = if extra.is_empty() { self.get_headers.clone() } else { header_lines(&request::get_session_headers(&self.config, extra)) };
         Ok(JsRequest { method: js_str("GET"), url: self.sessions_url.concat(&segment).into(), header_lines, body: JsValue::UNDEFINED })
     }

@@ -6,6 +6,7 @@ use super::config::ApiKey;
 use super::error::{messages, Error};
 use super::json;
 use super::types::CreateSessionParams;
+use std::borrow::Cow;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
@@ -89,20 +90,25 @@ fn merge(headers: &mut Headers, extra: &Headers) {
     }
 }
 
-/// Percent-encodes everything but RFC 3986 unreserved characters. `.` and
-/// `..` are refused: URL parsers treat them (and their encodings `%2e`) as
+/// Percent-encodes everything but RFC 3986 unreserved characters (an id
+/// made only of those, the usual case, is returned as it is). `.` and `..`
+/// are refused: URL parsers treat them (and their encodings `%2e`) as
 /// dot-segments and would walk up the path.
-pub fn path_segment<H, C>(id: &str) -> Result<String, Error<H, C>> {
+pub fn path_segment<H, C>(id: &str) -> Result<Cow<'_, str>, Error<H, C>> {
     if id.is_empty() {
         return Err(Error::invalid("sessionId", "must be a non-empty string"));
     }
     if id == "." || id == ".." {
         return Err(Error::invalid("sessionId", "must be a session id, not a path segment like '.' or '..'"));
     }
+    let unreserved = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
+    if id.bytes().all(unreserved) {
+        return Ok(Cow::Borrowed(id));
+    }
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(id.len());
+    let mut out = String::with_capacity(id.len() * 3);
     for b in id.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+        if unreserved(b) {
             out.push(char::from(b));
         } else {
             out.push('%');
@@ -110,7 +116,7 @@ pub fn path_segment<H, C>(id: &str) -> Result<String, Error<H, C>> {
             out.push(char::from(HEX.get(usize::from(b & 0xf)).copied().unwrap_or(b'0')));
         }
     }
-    Ok(out)
+    Ok(Cow::Owned(out))
 }
 
 #[cfg(test)]

@@ -29,7 +29,7 @@ extern "C" {
     /// `headers.get(name)`, with the name as a JS string (the ones the core
     /// reads are made once, see `js_str`).
     #[wasm_bindgen(catch, js_name = headerOf)]
-    pub fn header(headers: &JsValue, name: &JsValue) -> Result<Option<String>, JsValue>;
+    pub fn header(headers: &JsValue, name: &JsValue) -> Result<JsValue, JsValue>;
 
     /// Aborts the exchange whose promise `exchange` returned.
     #[wasm_bindgen(js_name = abortExchange)]
@@ -77,15 +77,15 @@ pub fn js_str(s: &str) -> JsValue {
     let made_once = match s {
         "data" => &DATA,
         "status" => &STATUS,
-        "error" => &ERROR,
-        "message" => &MESSAGE,
-        "connection_id" => &CONNECTION_ID,
-        "session_id" => &SESSION_ID,
-        "authorize_url" => &AUTHORIZE_URL,
         "pending" => &PENDING,
-        "complete" => &COMPLETE,
+        "error" => &ERROR,
+        "connection_id" => &CONNECTION_ID,
         "x-request-id" => &X_REQUEST_ID,
         "GET" => &GET,
+        "complete" => &COMPLETE,
+        "message" => &MESSAGE,
+        "session_id" => &SESSION_ID,
+        "authorize_url" => &AUTHORIZE_URL,
         "POST" => &POST,
         _ => return JsValue::from_str(s),
     };

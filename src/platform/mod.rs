@@ -75,7 +75,10 @@ pub struct JsHeaders(pub web_sys::Headers);
 
 impl HeaderMap for JsHeaders {
     fn get(&self, name: &str) -> Option<String> {
-        js::header(&self.0, &js::js_str(name)).ok().flatten()
+        // A JS value back, not an Option<String>: a missing header (the
+        // usual case) then costs no trip through wasm memory.
+        let value = js::header(&self.0, &js::js_str(name)).ok()?;
+        if value.is_string() { value.as_string() } else { None }
     }
 }
 
@@ -103,15 +106,17 @@ impl Body for JsBody {
 
     fn field(&self, path: &[&str]) -> Field {
         let found = self.at(path);
-        if let Some(s) = found.as_string() {
-            return Field::String(s);
+        if found.is_string() {
+            return found.as_string().map_or(Field::Missing, Field::String);
         }
-        match found.as_f64().map(|code| code as u8) {
-            Some(1) => Field::Null,
-            Some(2) => Field::Object,
-            Some(3) => Field::Other("an array"),
-            Some(4) => Field::Other("a number"),
-            Some(5) => Field::Other("a boolean"),
+        // Otherwise a type code (a number, read without a trip through wasm
+        // memory), or undefined when the body is not JSON (NaN: missing).
+        match found.unchecked_into_f64() as u8 {
+            1 => Field::Null,
+            2 => Field::Object,
+            3 => Field::Other("an array"),
+            4 => Field::Other("a number"),
+            5 => Field::Other("a boolean"),
             _ => Field::Missing,
         }
     }

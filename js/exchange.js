@@ -10,9 +10,6 @@ const MAX_DELAY = 2147483647; // setTimeout fires at once beyond 2^31-1 ms
 // Resolution of `exchange` when the time ran out.
 export const TIMED_OUT = 0;
 
-// How to stop each exchange under way, for `abortExchange`.
-const running = new WeakMap();
-
 // Node only (js/node.js turns it on): making an AbortController's signal
 // costs about 2 µs in Node 20 (it is made transferable), a tenth of a whole
 // call with a stubbed fetch. A controller whose signal never fired is kept
@@ -22,6 +19,11 @@ const running = new WeakMap();
 // which ties a signal to the request being served when it was made (a
 // fetch in a later request with that signal never settles), nor in
 // browsers, where making one is cheap.
+//
+// A kept controller also keeps its timer: Node re-arms a Timeout with
+// `refresh()` for about 0.07 µs, against 0.34 µs for setTimeout and
+// clearTimeout, and between exchanges it is unref'd, so it never holds the
+// process open (if it fires then, it does nothing).
 const MAX_USES = 64;
 const MAX_SPARES = 16; // enough for the concurrent calls of a busy backend
 let spares;
@@ -31,12 +33,47 @@ export function reuseControllers() {
   spares ??= [];
 }
 
+/** A controller (and its timer) for one exchange: { controller, uses, timer, ms, madeBy, fire }. */
 function takeController() {
-  return spares?.pop() ?? { controller: new AbortController(), uses: 0 };
+  return spares?.pop() ?? { controller: new AbortController(), uses: 0, timer: undefined, ms: 0, madeBy: undefined, fire: undefined };
 }
 
 function giveBack(held) {
-  if (spares && !held.controller.signal.aborted && ++held.uses < MAX_USES && spares.length < MAX_SPARES) spares.push(held);
+  if (spares && !held.controller.signal.aborted && ++held.uses < MAX_USES && spares.length < MAX_SPARES) {
+    spares.push(held);
+  } else {
+    clearTimeout(held.timer);
+  }
+}
+
+/** Calls `fire` once `ms` have passed, unless `stopTimer(held)` comes first. */
+function startTimer(held, ms, fire) {
+  held.fire = fire;
+  const timer = held.timer;
+  // The kept timer, if it was made for this delay by today's setTimeout
+  // (tests may install fake timers).
+  if (timer !== undefined && held.ms === ms && held.madeBy === setTimeout && typeof timer.refresh === 'function') {
+    timer.refresh().ref();
+    return;
+  }
+  clearTimeout(timer);
+  held.ms = ms;
+  held.madeBy = setTimeout;
+  const arm = (left) => {
+    held.timer = setTimeout(() => (left > MAX_DELAY ? arm(left - MAX_DELAY) : held.fire?.()), Math.min(left, MAX_DELAY));
+  };
+  arm(ms);
+}
+
+function stopTimer(held) {
+  held.fire = undefined;
+  const timer = held.timer;
+  if (spares !== undefined && held.ms <= MAX_DELAY && typeof timer?.unref === 'function') {
+    timer.unref(); // kept for the next exchange
+  } else {
+    clearTimeout(timer);
+    held.timer = undefined;
+  }
 }
 
 /**
@@ -47,7 +84,7 @@ function giveBack(held) {
  */
 export function exchange(url, method, headerLines, body, timeoutMs) {
   let held;
-  let timer;
+  let settled = false; // then the controller may serve another exchange
   const answer = new Promise((resolve, reject) => {
     try {
       held = takeController();
@@ -55,17 +92,13 @@ export function exchange(url, method, headerLines, body, timeoutMs) {
       return reject(e); // a runtime without AbortController: a network error
     }
     const { controller } = held;
-    const arm = (left) => {
-      timer = setTimeout(() => {
-        if (left > MAX_DELAY) return arm(left - MAX_DELAY);
-        controller.abort();
-        resolve(TIMED_OUT);
-      }, Math.min(left, MAX_DELAY));
-    };
-    arm(timeoutMs);
+    startTimer(held, timeoutMs, () => {
+      controller.abort();
+      resolve(TIMED_OUT);
+    });
     const settle = (fn) => (value) => {
-      clearTimeout(timer);
-      running.delete(answer);
+      settled = true;
+      stopTimer(held);
       giveBack(held);
       fn(value);
     };
@@ -78,10 +111,13 @@ export function exchange(url, method, headerLines, body, timeoutMs) {
     }
     read(url, init).then(settle(resolve), settle(reject));
   });
-  running.set(answer, () => {
-    clearTimeout(timer);
-    held?.controller.abort();
-  });
+  // How `abortExchange` stops it (a property of this internal promise:
+  // cheaper than a WeakMap entry per exchange).
+  answer.abort = () => {
+    if (held === undefined || settled) return;
+    stopTimer(held);
+    held.controller.abort();
+  };
   return answer;
 }
 
@@ -127,7 +163,7 @@ function headersOf(lines) {
 
 /** Aborts the exchange `answer` came from (the caller's signal fired). */
 export function abortExchange(answer) {
-  running.get(answer)?.();
+  answer.abort?.();
 }
 
 /** `headers.get(name)`: a response header, or null. */

@@ -185,6 +185,10 @@ pub struct RequestOptions {
 }
 
 pub fn request_options(value: &JsValue, keyless: bool) -> Read<RequestOptions> {
+    if value.is_undefined() {
+        // The usual case, read without a crossing per option.
+        return Ok(RequestOptions { overrides: RequestOverrides::default(), signal: None });
+    }
     let fields = Fields::of(value, "options")?;
     let overrides = RequestOverrides {
         timeout_ms: fields.millis("timeout")?,

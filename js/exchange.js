@@ -132,7 +132,9 @@ async function read(url, init) {
   } catch {
     isJson = false;
   }
-  return [response.status, response.headers, response.type === 'opaqueredirect', isJson, parsed, text.length === 0];
+  const status = response.status;
+  // An opaque redirect (redirect: 'manual' in browsers) has status 0.
+  return [status, response.headers, status === 0 && response.type === 'opaqueredirect', isJson, parsed, text.length === 0];
 }
 
 // The headers last sent, parsed: a client sends the same lines again and

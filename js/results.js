@@ -4,21 +4,24 @@
 // decides every value (src/bindings/convert.rs); absent members are left
 // out, never `null`, as the gateway does.
 
-/** What getSession and poll resolve with (and what `onStatus` is told). */
-export function sessionStatus(status, error, connectionId) {
+/**
+ * What getSession and poll resolve with; with a `statusCode`, it has
+ * `lastResponse` (what `onStatus` is told has none).
+ */
+export function sessionStatus(status, error, connectionId, statusCode, headers, requestId) {
   const result = { status };
   if (error !== undefined) result.error = error;
   if (connectionId !== undefined) result.connection_id = connectionId;
-  return result;
+  return statusCode === 0 ? result : attachResponse(result, statusCode, headers, requestId);
 }
 
 /** What createSession resolves with. */
-export function oauthSession(sessionId, authorizeUrl) {
-  return { session_id: sessionId, authorize_url: authorizeUrl };
+export function oauthSession(sessionId, authorizeUrl, statusCode, headers, requestId) {
+  return attachResponse({ session_id: sessionId, authorize_url: authorizeUrl }, statusCode, headers, requestId);
 }
 
 /** Attaches the non-enumerable `lastResponse` to a result object. */
-export function attachResponse(result, statusCode, headers, requestId) {
+function attachResponse(result, statusCode, headers, requestId) {
   Object.defineProperty(result, 'lastResponse', {
     value: { statusCode, headers, requestId },
     enumerable: false,

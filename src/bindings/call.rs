@@ -109,12 +109,12 @@ impl Call {
                 WAIT
             }
             Step::Report { status, attempt } => {
-                self.value = convert::result(&status, None);
+                self.value = status.to_js(None);
                 self.attempt = attempt;
                 REPORT
             }
             Step::Done(Ok((value, meta))) => {
-                self.value = convert::result(&value, Some(meta));
+                self.value = value.to_js(Some(meta));
                 DONE
             }
             Step::Done(Err(e)) => {

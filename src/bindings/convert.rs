@@ -15,14 +15,10 @@ extern "C" {
 #[wasm_bindgen(module = "/js/results.js")]
 extern "C" {
     #[wasm_bindgen(js_name = sessionStatus)]
-    fn session_status(status: &JsValue, error: Option<String>, connection_id: Option<String>) -> JsValue;
+    fn session_status(status: &JsValue, error: Option<String>, connection_id: Option<String>, status_code: u16, headers: &JsValue, request_id: Option<String>) -> JsValue;
 
     #[wasm_bindgen(js_name = oauthSession)]
-    fn oauth_session(session_id: &str, authorize_url: &str) -> JsValue;
-
-    /// Defines the non-enumerable `lastResponse` on `result`.
-    #[wasm_bindgen(js_name = attachResponse)]
-    fn attach_response(result: &JsValue, status_code: u16, headers: &JsValue, request_id: Option<String>);
+    fn oauth_session(session_id: &str, authorize_url: &str, status_code: u16, headers: &JsValue, request_id: Option<String>) -> JsValue;
 }
 
 pub type JsError = Error<JsHeaders, JsValue>;
@@ -35,29 +31,31 @@ pub fn error(e: JsError) -> JsValue {
 }
 
 /// A result as the plain JS object the documentation shows (snake_case
-/// members, absent ones left out).
+/// members, absent ones left out), made in one crossing with its
+/// `lastResponse` (non-enumerable, so it stays out of `JSON.stringify` and
+/// spreads) when there is one.
 pub trait ToJs {
-    fn to_js(&self) -> JsValue;
+    fn to_js(&self, meta: Option<ResponseMeta<JsHeaders>>) -> JsValue;
 }
 
 impl ToJs for SessionStatus {
-    fn to_js(&self) -> JsValue {
-        session_status(&js_str(self.status.name()), self.error.clone(), self.connection_id.clone())
+    fn to_js(&self, meta: Option<ResponseMeta<JsHeaders>>) -> JsValue {
+        let (code, headers, request_id) = parts(meta);
+        session_status(&js_str(self.status.name()), self.error.clone(), self.connection_id.clone(), code, &headers, request_id)
     }
 }
 
 impl ToJs for OAuthSession {
-    fn to_js(&self) -> JsValue {
-        oauth_session(&self.session_id, &self.authorize_url)
+    fn to_js(&self, meta: Option<ResponseMeta<JsHeaders>>) -> JsValue {
+        let (code, headers, request_id) = parts(meta);
+        oauth_session(&self.session_id, &self.authorize_url, code, &headers, request_id)
     }
 }
 
-/// The result object, plus `lastResponse` as a non-enumerable property so it
-/// stays out of `JSON.stringify` and spreads.
-pub fn result<T: ToJs>(value: &T, meta: Option<ResponseMeta<JsHeaders>>) -> JsValue {
-    let object = value.to_js();
-    if let Some(meta) = meta {
-        attach_response(&object, meta.status_code, &meta.headers.0, meta.request_id);
+/// `lastResponse`'s parts; status code 0 for none.
+fn parts(meta: Option<ResponseMeta<JsHeaders>>) -> (u16, JsValue, Option<String>) {
+    match meta {
+        Some(meta) => (meta.status_code, meta.headers.0.into(), meta.request_id),
+        None => (0, JsValue::UNDEFINED, None),
     }
-    object
 }

@@ -121,20 +121,32 @@ export function exchange(url, method, headerLines, body, timeoutMs) {
   return answer;
 }
 
-/** The whole answer: [status, headers, opaqueRedirect, isJson, parsedBody, emptyBody]. */
+/**
+ * The whole answer: [status, headers, opaqueRedirect, isJson, parsedBody,
+ * emptyBody]. Also takes what tests often give for a Response (a mocked
+ * fetch resolving with `{ ok, json }`, no `text` or `status`): the body then
+ * comes from `json()`, and the status from `ok`.
+ */
 async function read(url, init) {
   const response = await fetch(url, init);
-  const text = await response.text();
+  let status = response.status;
+  if (typeof status !== 'number') status = response.ok === false ? 0 : 200;
   let parsed;
   let isJson = true;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    isJson = false;
+  let empty = false;
+  if (typeof response.text !== 'function' && typeof response.json === 'function') {
+    parsed = await response.json();
+  } else {
+    const text = await response.text();
+    empty = text.length === 0;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      isJson = false;
+    }
   }
-  const status = response.status;
   // An opaque redirect (redirect: 'manual' in browsers) has status 0.
-  return [status, response.headers, status === 0 && response.type === 'opaqueredirect', isJson, parsed, text.length === 0];
+  return [status, response.headers, status === 0 && response.type === 'opaqueredirect', isJson, parsed, empty];
 }
 
 // The headers last sent, parsed: a client sends the same lines again and

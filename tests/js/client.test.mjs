@@ -249,6 +249,61 @@ describe('getSession', () => {
     assert.equal(r.lastResponse.requestId, undefined);
   });
 
+  test('a mocked fetch that resolves with { ok, json } (no text, status or headers) still works, as app tests mock it', async () => {
+    const real = globalThis.fetch;
+    const answers = [
+      { ok: true, json: async () => ({ success: true, data: { status: 'complete', connection_id: 'conn_1' } }) },
+      { ok: true, status: 201, json: async () => ({ success: true, data: { session_id: 's1', authorize_url: 'https://p/a' } }) },
+      { ok: false, status: 404, headers: new Headers(), json: async () => ({ success: false, error: 'session not found' }) },
+    ];
+    globalThis.fetch = async () => answers.shift();
+    try {
+      const status = await client.oauth.getSession('abc');
+      assert.deepEqual({ ...status }, { status: 'complete', connection_id: 'conn_1' });
+      assert.equal(status.lastResponse.statusCode, 200);
+      const session = await client.oauth.createSession({ integrationType: 'gmail' });
+      assert.deepEqual({ ...session }, { session_id: 's1', authorize_url: 'https://p/a' });
+      const err = await caught(() => client.oauth.getSession('abc'));
+      assertExactly(err, NotFoundError, 'session not found');
+    } finally {
+      globalThis.fetch = real;
+    }
+  });
+
+  test('Node keeps an AbortController for later calls only while its signal never fired', async () => {
+    const real = globalThis.fetch;
+    const signals = [];
+    let hang = false;
+    globalThis.fetch = (input, init) => {
+      signals.push(init.signal);
+      if (hang) return new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason)));
+      return Promise.resolve(new Response('{"success":true,"data":{"status":"pending"}}'));
+    };
+    const c = new Airstore({ apiKey: KEY, baseURL: s.baseURL, timeout: 60, maxRetries: 0 });
+    try {
+      await c.oauth.getSession('abc');
+      await c.oauth.getSession('abc');
+      assert.equal(signals[0], signals[1], 'a signal that never fired serves the next call');
+      hang = true;
+      const { err: error, elapsed: ms } = await caughtTimed(() => c.oauth.getSession('abc'));
+      assertExactly(error, APIConnectionTimeoutError);
+      assert.ok(ms < 1000, `timed out after ${ms} ms`);
+      assert.equal(signals[2].aborted, true);
+      hang = false;
+      await c.oauth.getSession('abc');
+      assert.equal(signals[3].aborted, false, 'an aborted signal is never given to a later call');
+      assert.notEqual(signals[3], signals[2]);
+      // The kept timer fires while idle (it does nothing then) and is re-armed.
+      await new Promise((resolve) => setTimeout(resolve, 120));
+      hang = true;
+      const again = await caughtTimed(() => c.oauth.getSession('abc'));
+      assertExactly(again.err, APIConnectionTimeoutError);
+      assert.ok(again.elapsed < 1000, `timed out after ${again.elapsed} ms`);
+    } finally {
+      globalThis.fetch = real;
+    }
+  });
+
   test('an answer with an unknown status → AirstoreError, not APIError', async () => {
     s.inject({ status: 200, body: { success: true, data: { status: 'weird' } } });
     const err = await caught(() => client.oauth.getSession('a'.repeat(32)));

@@ -1,12 +1,16 @@
 // Drives a call the wasm prepared (src/bindings/call.rs): performs each step
 // it asks for (an exchange, a wait, telling `onStatus`) and feeds back what
 // happened; the wasm decides the next step, so retries, backoff, deadlines
-// and the poll's outcome are decided in Rust (src/core/machine.rs). Driving
-// from here, not from Rust futures, saves two closures and two microtask
-// hops per awaited promise, and the futures' code in the wasm.
+// and the poll's outcome are decided in Rust (src/core/machine.rs).
+//
+// Written with callbacks, not `await`: the exchange (js/exchange.js) and the
+// wait call this run back when they end, so a call makes one promise (the
+// one it returns) where awaiting would make one per step and layer. Every
+// callback is asynchronous (never from inside the call that started the
+// step), and a step that was stopped calls nothing back.
 
 import { giveBack } from './calls.js';
-import { abortExchange, TIMED_OUT } from './exchange.js';
+import { TIMED_OUT } from './exchange.js';
 
 // Step codes (src/bindings/call.rs).
 const SEND = 0;
@@ -16,72 +20,134 @@ const DONE = 3;
 
 const MAX_DELAY = 2147483647; // setTimeout fires at once beyond 2^31-1 ms
 const POPUP_LOOK_MS = 250; // windows fire no event to their opener when closed
-const CANCELLED = {}; // what an interrupted step resolves with
-const WOKE = {};
 
 /** Runs `call` to its end: resolves with its result or rejects with its error. */
-export async function drive(call) {
-  const has = call.has; // see Call::has: most calls have none of these
-  const signal = has & 1 ? call.signal : undefined;
-  const onStatus = has & 2 ? call.onStatus : undefined;
-  const popup = has & 4 ? call.popup : undefined;
-  const watchPopup = (has & 8) !== 0;
-  // Ends the step under way when the caller's signal fires.
-  let interrupt;
-  const onAbort = () => interrupt?.(CANCELLED);
-  try {
-    signal?.addEventListener('abort', onAbort);
-    let step = signal?.aborted ? call.cancelled() : call.start(Date.now());
+export function drive(call) {
+  return new Promise((resolve, reject) => new Run(call, resolve, reject).begin());
+}
+
+/** One call being driven. `answered`, `failed` and `woke` are its callbacks. */
+class Run {
+  constructor(call, resolve, reject) {
+    this.call = call;
+    this.resolve = resolve;
+    this.reject = reject;
+    const has = call.has; // see Call::has: most calls have none of these
+    this.signal = has & 1 ? call.signal : undefined;
+    this.onStatus = has & 2 ? call.onStatus : undefined;
+    this.popup = has & 4 ? call.popup : undefined;
+    this.watchPopup = (has & 8) !== 0;
+    this.onAbort = undefined;
+    // The step under way (an exchange or a sleep): `stop()` ends it without
+    // a callback. Undefined between steps.
+    this.pending = undefined;
+    this.ended = false;
+  }
+
+  begin() {
+    try {
+      const signal = this.signal;
+      if (signal !== undefined) {
+        this.onAbort = () => this.interrupted();
+        signal.addEventListener('abort', this.onAbort);
+      }
+      this.next(signal?.aborted ? this.call.cancelled() : this.call.start(Date.now()));
+    } catch (e) {
+      this.end(e, false);
+    }
+  }
+
+  /** Takes steps until one has to wait for the outside world, or the end. */
+  next(step) {
+    const call = this.call;
     for (;;) {
-      if ((step === SEND || step === WAIT) && signal?.aborted) {
+      if ((step === SEND || step === WAIT) && this.signal?.aborted) {
         step = call.cancelled();
       } else if (step === SEND) {
-        const answer = call.send();
-        let outcome;
-        try {
-          outcome = signal ? await interruptible(answer, (end) => (interrupt = end)) : await answer;
-        } catch (error) {
-          step = call.failed(error, Date.now(), Math.random());
-          continue;
-        } finally {
-          interrupt = undefined;
-        }
-        if (outcome === CANCELLED) {
-          abortExchange(answer);
-          step = call.cancelled();
-        } else if (outcome === TIMED_OUT) {
-          step = call.timedOut(Date.now(), Math.random());
-        } else {
-          // The parts one by one: numbers and booleans cross as they are.
-          const [status, headers, opaqueRedirect, isJson, parsed, empty] = outcome;
-          step = call.answered(status, headers, opaqueRedirect, isJson, parsed, empty, Date.now(), Math.random());
-        }
+        this.pending = call.send(this); // calls this.answered or this.failed
+        return;
       } else if (step === WAIT) {
-        const outcome = await wait(call.ms, watchPopup ? popup : undefined, (end) => (interrupt = end));
-        interrupt = undefined;
-        step = outcome === CANCELLED ? call.cancelled() : call.woke(Date.now());
+        this.pending = new Sleep(call.ms, this.watchPopup ? this.popup : undefined, this); // calls this.woke
+        return;
       } else if (step === REPORT) {
         let threw = false;
         let thrown;
-        if (onStatus !== undefined) {
+        if (this.onStatus !== undefined) {
           try {
-            onStatus(call.value, call.attempt);
+            this.onStatus(call.value, call.attempt);
           } catch (e) {
             threw = true;
             thrown = e;
           }
         }
         step = call.reported(threw, thrown);
-      } else if (step === DONE) {
-        return call.value;
       } else {
-        throw call.value;
+        return this.end(call.value, step === DONE);
       }
     }
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
-    if (popup !== undefined) closeWindow(popup);
-    giveBack(call);
+  }
+
+  /** The exchange ended: TIMED_OUT, or [status, headers, opaqueRedirect, isJson, parsed, empty]. */
+  answered(answer) {
+    this.pending = undefined;
+    try {
+      if (answer === TIMED_OUT) {
+        this.next(this.call.timedOut(Date.now(), Math.random()));
+      } else {
+        // The parts one by one: numbers and booleans cross as they are.
+        const [status, headers, opaqueRedirect, isJson, parsed, empty] = answer;
+        this.next(this.call.answered(status, headers, opaqueRedirect, isJson, parsed, empty, Date.now(), Math.random()));
+      }
+    } catch (e) {
+      this.end(e, false);
+    }
+  }
+
+  /** fetch rejected with `error`. */
+  failed(error) {
+    this.pending = undefined;
+    try {
+      this.next(this.call.failed(error, Date.now(), Math.random()));
+    } catch (e) {
+      this.end(e, false);
+    }
+  }
+
+  /** The wait is over. */
+  woke() {
+    this.pending = undefined;
+    try {
+      this.next(this.call.woke(Date.now()));
+    } catch (e) {
+      this.end(e, false);
+    }
+  }
+
+  /** The caller's signal fired: ends the step under way at once. */
+  interrupted() {
+    const pending = this.pending;
+    if (pending === undefined || this.ended) return; // between steps, `next` looks at the signal
+    this.pending = undefined;
+    try {
+      pending.stop();
+      this.next(this.call.cancelled());
+    } catch (e) {
+      this.end(e, false);
+    }
+  }
+
+  end(value, ok) {
+    if (this.ended) return;
+    this.ended = true;
+    try {
+      this.signal?.removeEventListener('abort', this.onAbort);
+    } catch {
+      // A signal whose listener cannot be removed can no longer reach us: `ended`.
+    }
+    if (this.popup !== undefined) closeWindow(this.popup);
+    giveBack(this.call);
+    if (ok) this.resolve(value);
+    else this.reject(value);
   }
 }
 
@@ -94,46 +160,50 @@ function closeWindow(popup) {
   }
 }
 
-/** `promise`, unless `setEnd`'s function is called first (with its value). */
-function interruptible(promise, setEnd) {
-  return new Promise((resolve, reject) => {
-    setEnd(resolve);
-    promise.then(resolve, reject);
-  });
-}
-
 /**
- * Waits `ms`, or less: when the page shows again (browsers throttle timers
- * in hidden tabs, and a completed session is deleted about 30 s after
- * completion, so look at once), or when `popup` is closed. Resolves with
- * WOKE, or with what `setEnd`'s function is called with.
+ * Waits `ms`, or less, then calls `to.woke()`: less when the page shows
+ * again (browsers throttle timers in hidden tabs, and a completed session is
+ * deleted about 30 s after completion, so look at once), or when `popup` is
+ * closed. `stop()` ends it without the call.
  */
-function wait(ms, popup, setEnd) {
-  return new Promise((resolve) => {
+class Sleep {
+  constructor(ms, popup, to) {
+    this.to = to;
+    this.timer = undefined;
+    this.look = undefined;
+    this.doc = undefined;
     const doc = globalThis.document;
-    const watchesPage = typeof doc?.addEventListener === 'function';
-    let timer;
-    let look;
-    const end = (why) => {
-      clearTimeout(timer);
-      clearInterval(look);
-      if (watchesPage) doc.removeEventListener('visibilitychange', onVisibility);
-      resolve(why);
-    };
-    const onVisibility = () => {
-      if (doc.visibilityState === 'visible') end(WOKE);
-    };
-    const arm = (left) => {
-      timer = setTimeout(() => (left > MAX_DELAY ? arm(left - MAX_DELAY) : end(WOKE)), Math.min(Math.ceil(left), MAX_DELAY));
-    };
-    setEnd(end);
-    if (popup?.closed === true) return end(WOKE);
-    arm(Math.max(ms, 0));
-    if (watchesPage) doc.addEventListener('visibilitychange', onVisibility);
+    if (typeof doc?.addEventListener === 'function') {
+      this.doc = doc;
+      this.onVisibility = () => {
+        if (doc.visibilityState === 'visible') this.end(true);
+      };
+      doc.addEventListener('visibilitychange', this.onVisibility);
+    }
+    // A popup closed already: look at once (still from a timer, never from here).
+    this.arm(popup?.closed === true ? 0 : Math.max(ms, 0));
     if (popup !== undefined) {
-      look = setInterval(() => {
-        if (popup.closed === true) end(WOKE);
+      this.look = setInterval(() => {
+        if (popup.closed === true) this.end(true);
       }, POPUP_LOOK_MS);
     }
-  });
+  }
+
+  arm(left) {
+    this.timer = setTimeout(() => (left > MAX_DELAY ? this.arm(left - MAX_DELAY) : this.end(true)), Math.min(Math.ceil(left), MAX_DELAY));
+  }
+
+  stop() {
+    this.end(false);
+  }
+
+  end(woke) {
+    if (this.to === undefined) return;
+    const to = this.to;
+    this.to = undefined;
+    clearTimeout(this.timer);
+    clearInterval(this.look);
+    this.doc?.removeEventListener('visibilitychange', this.onVisibility);
+    if (woke) to.woke();
+  }
 }

@@ -46,9 +46,9 @@ function giveBack(held) {
   }
 }
 
-/** Calls `fire` once `ms` have passed, unless `stopTimer(held)` comes first. */
-function startTimer(held, ms, fire) {
-  held.fire = fire;
+/** Calls `ex.timeout()` once `ms` have passed, unless `stopTimer(held)` comes first. */
+function startTimer(held, ms, ex) {
+  held.fire = ex;
   const timer = held.timer;
   // The kept timer, if it was made for this delay by today's setTimeout
   // (tests may install fake timers).
@@ -60,7 +60,7 @@ function startTimer(held, ms, fire) {
   held.ms = ms;
   held.madeBy = setTimeout;
   const arm = (left) => {
-    held.timer = setTimeout(() => (left > MAX_DELAY ? arm(left - MAX_DELAY) : held.fire?.()), Math.min(left, MAX_DELAY));
+    held.timer = setTimeout(() => (left > MAX_DELAY ? arm(left - MAX_DELAY) : held.fire?.timeout()), Math.min(left, MAX_DELAY));
   };
   arm(ms);
 }
@@ -78,75 +78,128 @@ function stopTimer(held) {
 
 /**
  * Sends one request and reads the whole body within `timeoutMs`, aborting
- * the request when the time runs out. Resolves with TIMED_OUT, or with
- * [status, headers, opaqueRedirect, isJson, parsedBody, emptyBody]; rejects
- * with what fetch rejected with. `abortExchange(promise)` aborts it.
+ * the request when the time runs out. Then calls, once and never from
+ * inside this call, `to.answered(TIMED_OUT)`, `to.answered([status,
+ * headers, opaqueRedirect, isJson, parsedBody, emptyBody])` or
+ * `to.failed(whatFetchRejectedWith)`. Returns the exchange: its `stop()`
+ * aborts the request and calls nothing back.
  */
-export function exchange(url, method, headerLines, body, timeoutMs) {
+export function exchange(url, method, headerLines, body, timeoutMs, to) {
   let held;
-  let settled = false; // then the controller may serve another exchange
-  const answer = new Promise((resolve, reject) => {
-    try {
-      held = takeController();
-    } catch (e) {
-      return reject(e); // a runtime without AbortController: a network error
+  try {
+    held = takeController();
+  } catch (e) {
+    // A runtime without AbortController: a network error.
+    return new Exchange(undefined, to).failLater(e);
+  }
+  const ex = new Exchange(held, to);
+  startTimer(held, timeoutMs, ex);
+  let init;
+  try {
+    init = { method, headers: headersOf(headerLines), signal: held.controller.signal, redirect: 'manual' };
+    if (body !== undefined) init.body = body;
+  } catch (e) {
+    return ex.failLater(e);
+  }
+  read(url, init, ex);
+  return ex;
+}
+
+/** One exchange under way; see `exchange`. */
+class Exchange {
+  constructor(held, to) {
+    this.held = held; // its controller and timer
+    this.to = to; // undefined once settled or stopped
+  }
+
+  /** The answer or the failure: tells `to`, and frees the controller. */
+  settle(value, ok) {
+    const to = this.to;
+    if (to === undefined) return;
+    this.to = undefined;
+    stopTimer(this.held);
+    giveBack(this.held);
+    if (ok) to.answered(value);
+    else to.failed(value);
+  }
+
+  /** The timer fired: abort the request (its rejection then comes too late). */
+  timeout() {
+    const to = this.to;
+    if (to === undefined) return;
+    this.to = undefined;
+    this.held.controller.abort();
+    giveBack(this.held);
+    to.answered(TIMED_OUT);
+  }
+
+  stop() {
+    if (this.to === undefined) return;
+    this.to = undefined;
+    if (this.held !== undefined) {
+      stopTimer(this.held);
+      this.held.controller.abort();
+      giveBack(this.held);
     }
-    const { controller } = held;
-    startTimer(held, timeoutMs, () => {
-      controller.abort();
-      resolve(TIMED_OUT);
-    });
-    const settle = (fn) => (value) => {
-      settled = true;
-      stopTimer(held);
-      giveBack(held);
-      fn(value);
-    };
-    let init;
-    try {
-      init = { method, headers: headersOf(headerLines), signal: controller.signal, redirect: 'manual' };
-      if (body !== undefined) init.body = body;
-    } catch (e) {
-      return settle(reject)(e);
-    }
-    read(url, init).then(settle(resolve), settle(reject));
-  });
-  // How `abortExchange` stops it (a property of this internal promise:
-  // cheaper than a WeakMap entry per exchange).
-  answer.abort = () => {
-    if (held === undefined || settled) return;
-    stopTimer(held);
-    held.controller.abort();
-  };
-  return answer;
+  }
+
+  failLater(error) {
+    Promise.resolve().then(() => this.settle(error, false));
+    return this;
+  }
 }
 
 /**
- * The whole answer: [status, headers, opaqueRedirect, isJson, parsedBody,
- * emptyBody]. Also takes what tests often give for a Response (a mocked
- * fetch resolving with `{ ok, json }`, no `text` or `status`): the body then
- * comes from `json()`, and the status from `ok`.
+ * `exchange` as a promise (for the Rust platform, src/platform): resolves
+ * with what `to.answered` would be told, rejects with what `to.failed`
+ * would; `abortExchange(promise)` stops it.
  */
-async function read(url, init) {
-  const response = await fetch(url, init);
-  let status = response.status;
-  if (typeof status !== 'number') status = response.ok === false ? 0 : 200;
-  let parsed;
-  let isJson = true;
-  let empty = false;
-  if (typeof response.text !== 'function' && typeof response.json === 'function') {
-    parsed = await response.json();
-  } else {
-    const text = await response.text();
-    empty = text.length === 0;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      isJson = false;
+export function exchangePromise(url, method, headerLines, body, timeoutMs) {
+  let ex;
+  const answer = new Promise((resolve, reject) => {
+    ex = exchange(url, method, headerLines, body, timeoutMs, { answered: resolve, failed: reject });
+  });
+  answer.stop = () => ex.stop();
+  return answer;
+}
+
+/** Stops the exchange of `exchangePromise` (the caller's signal fired). */
+export function abortExchange(answer) {
+  answer.stop?.();
+}
+
+/**
+ * Reads the whole answer (see `exchange`) and settles `ex` with it. Also
+ * takes what tests often give for a Response (a mocked fetch resolving with
+ * `{ ok, json }`, no `text` or `status`): the body then comes from `json()`,
+ * and the status from `ok`.
+ */
+async function read(url, init, ex) {
+  let answer;
+  try {
+    const response = await fetch(url, init);
+    let status = response.status;
+    if (typeof status !== 'number') status = response.ok === false ? 0 : 200;
+    let parsed;
+    let isJson = true;
+    let empty = false;
+    if (typeof response.text !== 'function' && typeof response.json === 'function') {
+      parsed = await response.json();
+    } else {
+      const text = await response.text();
+      empty = text.length === 0;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        isJson = false;
+      }
     }
+    // An opaque redirect (redirect: 'manual' in browsers) has status 0.
+    answer = [status, response.headers, status === 0 && response.type === 'opaqueredirect', isJson, parsed, empty];
+  } catch (e) {
+    return ex.settle(e, false);
   }
-  // An opaque redirect (redirect: 'manual' in browsers) has status 0.
-  return [status, response.headers, status === 0 && response.type === 'opaqueredirect', isJson, parsed, empty];
+  ex.settle(answer, true);
 }
 
 // The headers last sent, parsed: a client sends the same lines again and
@@ -175,10 +228,6 @@ function headersOf(lines) {
   return { ...lastHeaders };
 }
 
-/** Aborts the exchange `answer` came from (the caller's signal fired). */
-export function abortExchange(answer) {
-  answer.abort?.();
-}
 
 /** `headers.get(name)`: a response header, or null. */
 export function headerOf(headers, name) {

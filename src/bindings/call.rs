@@ -146,8 +146,8 @@ impl Call {
     }
 
     /// SEND: starts the exchange (js/exchange.js) with the step's time.
-    pub fn send(&self) -> js_sys::Promise {
-        self.request.send(self.ms)
+    pub fn send(&self, to: &JsValue) -> JsValue {
+        self.request.start(self.ms, to)
     }
 
     /// Which of `signal`, `onStatus`, `popup` the call has (bits 1, 2, 4;

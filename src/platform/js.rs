@@ -21,17 +21,22 @@ extern "C" {
 #[wasm_bindgen(module = "/js/exchange.js")]
 extern "C" {
     /// One whole exchange (see js/exchange.js): fetch, body, JSON.parse,
-    /// under one timer. Redirects are not followed: the API never redirects,
-    /// and a redirect must not carry the key elsewhere.
+    /// under one timer; `to.answered` or `to.failed` is told how it ended.
+    /// Redirects are not followed: the API never redirects, and a redirect
+    /// must not carry the key elsewhere.
     #[wasm_bindgen(js_name = exchange)]
-    fn exchange_js(url: &JsValue, method: &JsValue, header_lines: &JsValue, body: &JsValue, timeout_ms: f64) -> Promise;
+    fn exchange_js(url: &JsValue, method: &JsValue, header_lines: &JsValue, body: &JsValue, timeout_ms: f64, to: &JsValue) -> JsValue;
+
+    /// The same exchange as a promise, for the Rust platform.
+    #[wasm_bindgen(js_name = exchangePromise)]
+    fn exchange_promise(url: &JsValue, method: &JsValue, header_lines: &JsValue, body: &JsValue, timeout_ms: f64) -> Promise;
 
     /// `headers.get(name)`, with the name as a JS string (the ones the core
     /// reads are made once, see `js_str`).
     #[wasm_bindgen(catch, js_name = headerOf)]
     pub fn header(headers: &JsValue, name: &JsValue) -> Result<JsValue, JsValue>;
 
-    /// Aborts the exchange whose promise `exchange` returned.
+    /// Aborts the exchange whose promise `exchangePromise` returned.
     #[wasm_bindgen(js_name = abortExchange)]
     pub fn abort_exchange(answer: &Promise);
 
@@ -114,9 +119,15 @@ impl JsRequest {
         }
     }
 
-    /// Starts the exchange, aborted after `timeout_ms`.
+    /// Starts the exchange, aborted after `timeout_ms`; its end is told to
+    /// `to` (js/driver.js's run of the call). Returns what stops it.
+    pub fn start(&self, timeout_ms: f64, to: &JsValue) -> JsValue {
+        exchange_js(&self.url, &self.method, &self.header_lines, &self.body, timeout_ms, to)
+    }
+
+    /// Starts the exchange, aborted after `timeout_ms`, as a promise.
     pub fn send(&self, timeout_ms: f64) -> Promise {
-        exchange_js(&self.url, &self.method, &self.header_lines, &self.body, timeout_ms)
+        exchange_promise(&self.url, &self.method, &self.header_lines, &self.body, timeout_ms)
     }
 }
 

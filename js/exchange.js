@@ -10,70 +10,30 @@ const MAX_DELAY = 2147483647; // setTimeout fires at once beyond 2^31-1 ms
 // Resolution of `exchange` when the time ran out.
 export const TIMED_OUT = 0;
 
-// Node only (js/node.js turns it on): making an AbortController's signal
-// costs about 2 µs in Node 20 (it is made transferable), a tenth of a whole
-// call with a stubbed fetch. A controller whose signal never fired is kept
-// for a later exchange. Each real fetch leaves a listener on the signal
-// until its request is garbage-collected, so a controller serves at most
-// MAX_USES exchanges (undici warns past 1,500 listeners). Not in workerd,
-// which ties a signal to the request being served when it was made (a
-// fetch in a later request with that signal never settles), nor in
-// browsers, where making one is cheap.
-//
-// A kept controller also keeps its timer: Node re-arms a Timeout with
-// `refresh()` for about 0.07 µs, against 0.34 µs for setTimeout and
-// clearTimeout, and between exchanges it is unref'd, so it never holds the
-// process open (if it fires then, it does nothing).
-const MAX_USES = 64;
-const MAX_SPARES = 16; // enough for the concurrent calls of a busy backend
-let spares;
-
-/** Keeps AbortControllers whose signal never fired for later exchanges. */
-export function reuseControllers() {
-  spares ??= [];
-}
-
-/** A controller (and its timer) for one exchange: { controller, uses, timer, ms, madeBy, fire }. */
-function takeController() {
-  return spares?.pop() ?? { controller: new AbortController(), uses: 0, timer: undefined, ms: 0, madeBy: undefined, fire: undefined };
-}
-
-function giveBack(held) {
-  if (spares && !held.controller.signal.aborted && ++held.uses < MAX_USES && spares.length < MAX_SPARES) {
-    spares.push(held);
-  } else {
+// Where an exchange gets its AbortController, and how its timer runs: a
+// fresh controller and a plain setTimeout here; js/keep.js replaces these
+// in Node (js/node.js), where both are worth keeping between exchanges.
+// `held` is { controller, timer, fire }: `fire` is the exchange whose
+// `timeout()` the timer calls.
+export const controllers = {
+  take: () => ({ controller: new AbortController(), timer: undefined, fire: undefined }),
+  giveBack(held) {
     clearTimeout(held.timer);
-  }
-}
+  },
+  /** Calls `ex.timeout()` once `ms` have passed, unless `stop(held)` comes first. */
+  start(held, ms, ex) {
+    held.fire = ex;
+    armTimer(held, ms);
+  },
+  stop(held) {
+    held.fire = undefined;
+    clearTimeout(held.timer);
+  },
+};
 
-/** Calls `ex.timeout()` once `ms` have passed, unless `stopTimer(held)` comes first. */
-function startTimer(held, ms, ex) {
-  held.fire = ex;
-  const timer = held.timer;
-  // The kept timer, if it was made for this delay by today's setTimeout
-  // (tests may install fake timers).
-  if (timer !== undefined && held.ms === ms && held.madeBy === setTimeout && typeof timer.refresh === 'function') {
-    timer.refresh().ref();
-    return;
-  }
-  clearTimeout(timer);
-  held.ms = ms;
-  held.madeBy = setTimeout;
-  const arm = (left) => {
-    held.timer = setTimeout(() => (left > MAX_DELAY ? arm(left - MAX_DELAY) : held.fire?.timeout()), Math.min(left, MAX_DELAY));
-  };
-  arm(ms);
-}
-
-function stopTimer(held) {
-  held.fire = undefined;
-  const timer = held.timer;
-  if (spares !== undefined && held.ms <= MAX_DELAY && typeof timer?.unref === 'function') {
-    timer.unref(); // kept for the next exchange
-  } else {
-    clearTimeout(timer);
-    held.timer = undefined;
-  }
+/** Sets `held.timer` to call `held.fire.timeout()` after `ms`, in steps setTimeout takes. */
+export function armTimer(held, ms) {
+  held.timer = setTimeout(() => (ms > MAX_DELAY ? armTimer(held, ms - MAX_DELAY) : held.fire?.timeout()), Math.min(ms, MAX_DELAY));
 }
 
 /**
@@ -87,13 +47,13 @@ function stopTimer(held) {
 export function exchange(url, method, headerLines, body, timeoutMs, to) {
   let held;
   try {
-    held = takeController();
+    held = controllers.take();
   } catch (e) {
     // A runtime without AbortController: a network error.
     return new Exchange(undefined, to).failLater(e);
   }
   const ex = new Exchange(held, to);
-  startTimer(held, timeoutMs, ex);
+  controllers.start(held, timeoutMs, ex);
   let init;
   try {
     init = { method, headers: headersOf(headerLines), signal: held.controller.signal, redirect: 'manual' };
@@ -117,8 +77,8 @@ class Exchange {
     const to = this.to;
     if (to === undefined) return;
     this.to = undefined;
-    stopTimer(this.held);
-    giveBack(this.held);
+    controllers.stop(this.held);
+    controllers.giveBack(this.held);
     if (ok) to.answered(value);
     else to.failed(value);
   }
@@ -129,7 +89,7 @@ class Exchange {
     if (to === undefined) return;
     this.to = undefined;
     this.held.controller.abort();
-    giveBack(this.held);
+    controllers.giveBack(this.held);
     to.answered(TIMED_OUT);
   }
 
@@ -137,9 +97,9 @@ class Exchange {
     if (this.to === undefined) return;
     this.to = undefined;
     if (this.held !== undefined) {
-      stopTimer(this.held);
+      controllers.stop(this.held);
       this.held.controller.abort();
-      giveBack(this.held);
+      controllers.giveBack(this.held);
     }
   }
 
@@ -147,25 +107,6 @@ class Exchange {
     Promise.resolve().then(() => this.settle(error, false));
     return this;
   }
-}
-
-/**
- * `exchange` as a promise (for the Rust platform, src/platform): resolves
- * with what `to.answered` would be told, rejects with what `to.failed`
- * would; `abortExchange(promise)` stops it.
- */
-export function exchangePromise(url, method, headerLines, body, timeoutMs) {
-  let ex;
-  const answer = new Promise((resolve, reject) => {
-    ex = exchange(url, method, headerLines, body, timeoutMs, { answered: resolve, failed: reject });
-  });
-  answer.stop = () => ex.stop();
-  return answer;
-}
-
-/** Stops the exchange of `exchangePromise` (the caller's signal fired). */
-export function abortExchange(answer) {
-  answer.stop?.();
 }
 
 /**

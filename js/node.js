@@ -5,11 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initSync } from '../build/bindgen/airstore_wasm.js';
-import { reuseControllers } from './exchange.js';
+import { keepControllers } from './keep.js';
 
 // `__dirname` is CommonJS's own: this file is only ever run as dist/node.cjs.
 initSync({ module: readFileSync(join(__dirname, 'airstore_wasm_bg.wasm')) });
-reuseControllers(); // cheap in browsers, refused by workerd: see js/exchange.js
+keepControllers(); // cheap in browsers, refused by workerd: see js/keep.js
 
 export * from './public.js';
 export { default } from './public.js';

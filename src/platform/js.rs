@@ -18,6 +18,17 @@ extern "C" {
     static GLOBAL_THIS: JsValue;
 }
 
+#[wasm_bindgen(module = "/js/exchange-promise.js")]
+extern "C" {
+    /// The exchange as a promise, for the Rust platform.
+    #[wasm_bindgen(js_name = exchangePromise)]
+    fn exchange_promise(url: &JsValue, method: &JsValue, header_lines: &JsValue, body: &JsValue, timeout_ms: f64) -> Promise;
+
+    /// Aborts the exchange whose promise `exchangePromise` returned.
+    #[wasm_bindgen(js_name = abortExchange)]
+    pub fn abort_exchange(answer: &Promise);
+}
+
 #[wasm_bindgen(module = "/js/exchange.js")]
 extern "C" {
     /// One whole exchange (see js/exchange.js): fetch, body, JSON.parse,
@@ -27,18 +38,11 @@ extern "C" {
     #[wasm_bindgen(js_name = exchange)]
     fn exchange_js(url: &JsValue, method: &JsValue, header_lines: &JsValue, body: &JsValue, timeout_ms: f64, to: &JsValue) -> JsValue;
 
-    /// The same exchange as a promise, for the Rust platform.
-    #[wasm_bindgen(js_name = exchangePromise)]
-    fn exchange_promise(url: &JsValue, method: &JsValue, header_lines: &JsValue, body: &JsValue, timeout_ms: f64) -> Promise;
-
     /// `headers.get(name)`, with the name as a JS string (the ones the core
     /// reads are made once, see `js_str`).
     #[wasm_bindgen(catch, js_name = headerOf)]
     pub fn header(headers: &JsValue, name: &JsValue) -> Result<JsValue, JsValue>;
 
-    /// Aborts the exchange whose promise `exchangePromise` returned.
-    #[wasm_bindgen(js_name = abortExchange)]
-    pub fn abort_exchange(answer: &Promise);
 
     /// The string at `first` (then `second`, unless undefined) through own
     /// properties, or a type code.

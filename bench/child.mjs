@@ -40,9 +40,11 @@ function stubFetch() {
  * package is imported WebAssembly.Instance (the synchronous path the Node
  * entry takes: initSync → new WebAssembly.Instance) and
  * WebAssembly.instantiate (the async path, for completeness) are wrapped to
- * keep the `exports.memory` of the instance that has our exports
- * (`oauth_startGetSession`), and its externref table (`__wbindgen_externrefs`,
- * the JS values the wasm holds: it would grow if handles leaked).
+ * keep the memory of our instance, and its externref table (wasm-bindgen's
+ * `__wbindgen_externrefs`: the JS values the wasm holds; it would grow if
+ * handles leaked). Our exports have names of one or two letters (the
+ * Makefile minifies them); undici's llhttp, which Node's fetch instantiates
+ * too, has long ones.
  */
 const memories = [];
 const tables = []; // wasm-bindgen's externref table: JS values the wasm holds
@@ -50,9 +52,13 @@ function captureWasmMemory() {
   const keep = (instance) => {
     // Only ours: Node's own fetch (undici's llhttp) instantiates wasm too.
     const e = instance?.exports;
-    if (e && typeof e.oauth_startGetSession === 'function' && e.memory instanceof WebAssembly.Memory) {
-      memories.push(e.memory);
-      if (e.__wbindgen_externrefs instanceof WebAssembly.Table) tables.push(e.__wbindgen_externrefs);
+    const names = e ? Object.keys(e) : [];
+    const values = names.length > 0 && names.every((n) => n.length <= 2) ? Object.values(e) : [];
+    const memory = values.find((v) => v instanceof WebAssembly.Memory);
+    const table = values.find((v) => v instanceof WebAssembly.Table);
+    if (memory && table) {
+      memories.push(memory);
+      tables.push(table);
     }
     return instance;
   };

@@ -22,10 +22,55 @@ const snippetsToSources = {
   },
 };
 
+// The wasm's imports, exports and their module have one-letter names
+// (wasm-opt --minify-imports-and-exports-and-modules, run by the Makefile,
+// printed the table to build/names.json); rename them in the glue to match.
+const glue = `${root}build/bindgen/airstore_wasm.js`;
+const minGlue = `${root}build/bindgen/airstore_wasm.min.js`;
+writeFileSync(minGlue, renameWasmNames(readFileSync(glue, 'utf8'), JSON.parse(readFileSync(`${root}build/names.json`, 'utf8'))));
+const useMinGlue = {
+  name: 'use-min-glue',
+  setup(b) {
+    b.onResolve({ filter: /build\/bindgen\/airstore_wasm\.js$/ }, () => ({ path: minGlue }));
+  },
+};
+
+/**
+ * The glue with the wasm's new names: `wasm.<export>` uses become the short
+ * names, and the import object becomes one module "a" whose members are the
+ * glue's own functions (renamed where they are defined) and the snippets'.
+ */
+function renameWasmNames(source, names) {
+  const exports = new Map(names.exports);
+  let out = source.replace(/\bwasm\.([A-Za-z_$][\w$]*)/g, (whole, name) => (exports.has(name) ? `wasm.${exports.get(name)}` : whole));
+  const start = out.indexOf('    return {\n        __proto__: null,\n        "./airstore_wasm_bg.js": import0,');
+  const end = out.indexOf('};\n}\n', start);
+  if (start < 0 || end < 0) throw new Error('tools/build.mjs: the glue no longer has the import object it renames (wasm-bindgen changed?)');
+  const namespaces = new Map([...out.slice(start, end).matchAll(/"([^"]+)": (import\d+),/g)].map((m) => [m[1], m[2]]));
+  const members = [];
+  const seen = new Set();
+  for (const [module, name, short] of names.imports) {
+    if (seen.has(short)) throw new Error(`tools/build.mjs: two wasm imports are both named ${short}`);
+    seen.add(short);
+    const namespace = namespaces.get(module);
+    if (!namespace) throw new Error(`tools/build.mjs: no namespace for the wasm import module ${module}`);
+    const definition = `\n        ${name}: function`;
+    if (namespace === 'import0' && out.split(definition).length === 2) {
+      out = out.replace(definition, `\n        ${short}: function`); // the glue's own function, renamed where it is defined
+    } else {
+      members.push(`${JSON.stringify(short)}: ${namespace}[${JSON.stringify(name)}]`);
+    }
+  }
+  const at = out.indexOf('    return {\n        __proto__: null,\n        "./airstore_wasm_bg.js": import0,');
+  const to = out.indexOf('};\n}\n', at);
+  out = `${out.slice(0, at)}    return { a: Object.assign(import0, { ${members.join(', ')} }) };\n${out.slice(to + 3)}`;
+  return out;
+}
+
 const common = {
   bundle: true,
   absWorkingDir: root,
-  plugins: [snippetsToSources],
+  plugins: [useMinGlue, snippetsToSources],
   external: ['*.wasm', './node.cjs'],
   legalComments: 'none',
   logLevel: 'warning',

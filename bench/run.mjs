@@ -36,7 +36,7 @@ const COMPAT_DATE = '2025-09-01';
 
 const REPS = {
   cold: 10, // fresh `node` per rep: ~0.2 s each
-  workerd: 15, // fresh Miniflare (workerd process) per rep: ~0.1–0.2 s each, noisy
+  workerd: 25, // fresh Miniflare (workerd process) per rep: ~0.1–0.2 s each, noisy (hence more reps)
   stub: 7, // 20,000 calls per rep
   loopback: 5, // 3,000 calls per rep, 16 concurrent
   poll: 5, // ~1 s each

@@ -8,7 +8,8 @@
 use airstore_wasm::core::client::{Platform, TransportError};
 use airstore_wasm::core::request::{HttpRequest, Method};
 use airstore_wasm::core::response::{Body, Field, HeaderMap};
-use airstore_wasm::platform::{sleep_ms, CancelSignal, JsBody, WebPlatform};
+use airstore_wasm::core::{SessionState, SessionStatus};
+use airstore_wasm::platform::{sleep_ms, to_js, CancelSignal, JsBody, WebPlatform};
 use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
@@ -204,4 +205,13 @@ async fn sleep_waits_at_least_the_time_asked() {
     let started = js_sys::Date::now();
     sleep_ms(0.0).await;
     assert!(js_sys::Date::now() - started < 500.0);
+}
+
+#[wasm_bindgen_test]
+fn results_become_plain_objects_with_the_documented_fields() {
+    let status = SessionStatus { status: SessionState::Complete, error: None, connection_id: Some("conn_1".into()) };
+    let object = to_js(&status).unwrap();
+    assert_eq!(get(&object, "status").as_string().as_deref(), Some("complete"));
+    assert_eq!(get(&object, "connection_id").as_string().as_deref(), Some("conn_1"));
+    assert!(!Reflect::has(&object, &"error".into()).unwrap(), "an absent field is left out, not null");
 }

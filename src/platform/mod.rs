@@ -244,6 +244,14 @@ pub async fn sleep_ms(ms: f64) {
     }
 }
 
+/// A result (`SessionStatus`, `OAuthSession`) as a plain JS object with the
+/// documented snake_case fields, for Rust programs that hand results to JS
+/// (a Worker written in Rust, say). The npm package builds its results in
+/// `js/results.js` instead, in one crossing.
+pub fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    serde_wasm_bindgen::to_value(value).map_err(JsValue::from)
+}
+
 /// A failure of `fetch` itself: DNS, refused, reset, CORS, bad URL.
 pub fn network(e: JsValue) -> TransportError<JsValue> {
     TransportError::Network { detail: js::describe_error(&e), cause: Some(e) }

@@ -125,7 +125,11 @@ async function read(url, init, ex) {
     let isJson = true;
     let empty = false;
     if (typeof response.text !== 'function' && typeof response.json === 'function') {
-      parsed = await response.json();
+      try {
+        parsed = await response.json();
+      } catch {
+        isJson = false; // as a text body that does not parse
+      }
     } else {
       const text = await response.text();
       empty = text.length === 0;

@@ -255,6 +255,7 @@ describe('getSession', () => {
       { ok: true, json: async () => ({ success: true, data: { status: 'complete', connection_id: 'conn_1' } }) },
       { ok: true, status: 201, json: async () => ({ success: true, data: { session_id: 's1', authorize_url: 'https://p/a' } }) },
       { ok: false, status: 404, headers: new Headers(), json: async () => ({ success: false, error: 'session not found' }) },
+      { ok: true, json: async () => { throw new SyntaxError('Unexpected token <'); } },
     ];
     globalThis.fetch = async () => answers.shift();
     try {
@@ -265,6 +266,8 @@ describe('getSession', () => {
       assert.deepEqual({ ...session }, { session_id: 's1', authorize_url: 'https://p/a' });
       const err = await caught(() => client.oauth.getSession('abc'));
       assertExactly(err, NotFoundError, 'session not found');
+      const bad = await caught(() => client.oauth.getSession('abc'));
+      assertExactly(bad, AirstoreError, 'Airstore answered 200 with a body that is not JSON; expected a JSON envelope');
     } finally {
       globalThis.fetch = real;
     }

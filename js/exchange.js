@@ -77,8 +77,10 @@ class Exchange {
     const to = this.to;
     if (to === undefined) return;
     this.to = undefined;
-    controllers.stop(this.held);
-    controllers.giveBack(this.held);
+    if (this.held !== undefined) {
+      controllers.stop(this.held);
+      controllers.giveBack(this.held);
+    }
     if (ok) to.answered(value);
     else to.failed(value);
   }

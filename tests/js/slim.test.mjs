@@ -24,3 +24,25 @@ test('slim init() accepts the wasm bytes', async () => {
   await slim.init({ module_or_path: readFileSync(new URL('airstore_wasm_bg.wasm', dist)) });
   assert.equal(new slim.Airstore({ apiKey: 'k' }).constructor.name, 'Airstore');
 });
+
+test('a runtime without AbortController gets a connection error, not a call that never settles', { timeout: 5000 }, async () => {
+  const slim = await import(new URL('slim.mjs?noabort', dist));
+  slim.initSync({ module: readFileSync(new URL('airstore_wasm_bg.wasm', dist)) });
+  const client = new slim.Airstore({ apiKey: 'k', baseURL: 'http://127.0.0.1:9', maxRetries: 0 });
+  const { AbortController: real } = globalThis;
+  const realFetch = globalThis.fetch;
+  let fetched = false;
+  globalThis.fetch = async () => {
+    fetched = true;
+    return new Response('{}');
+  };
+  delete globalThis.AbortController;
+  try {
+    const err = await client.oauth.getSession('abc').catch((e) => e);
+    assert.ok(err instanceof slim.APIConnectionError, String(err));
+    assert.equal(fetched, false, 'nothing is sent without a way to stop it');
+  } finally {
+    globalThis.AbortController = real;
+    globalThis.fetch = realFetch;
+  }
+});

@@ -10,7 +10,6 @@
 // step), and a step that was stopped calls nothing back.
 
 import { giveBack } from './calls.js';
-import { TIMED_OUT } from './exchange.js';
 
 // Step codes (src/bindings/call.rs).
 const SEND = 0;
@@ -26,7 +25,7 @@ export function drive(call) {
   return new Promise((resolve, reject) => new Run(call, resolve, reject).begin());
 }
 
-/** One call being driven. `answered`, `failed` and `woke` are its callbacks. */
+/** One call being driven. `answered`, `timedOut`, `failed` and `woke` are its callbacks. */
 class Run {
   constructor(call, resolve, reject) {
     this.call = call;
@@ -64,7 +63,7 @@ class Run {
       if ((step === SEND || step === WAIT) && this.signal?.aborted) {
         step = call.cancelled();
       } else if (step === SEND) {
-        this.pending = call.send(this); // calls this.answered or this.failed
+        this.pending = call.send(this); // calls this.answered, this.timedOut or this.failed
         return;
       } else if (step === WAIT) {
         this.pending = new Sleep(call.ms, this.watchPopup ? this.popup : undefined, this); // calls this.woke
@@ -87,17 +86,21 @@ class Run {
     }
   }
 
-  /** The exchange ended: TIMED_OUT, or [status, headers, opaqueRedirect, isJson, parsed, empty]. */
-  answered(answer) {
+  /** The exchange's answer (numbers and booleans cross into wasm as they are). */
+  answered(status, headers, opaqueRedirect, isJson, parsed, empty) {
     this.pending = undefined;
     try {
-      if (answer === TIMED_OUT) {
-        this.next(this.call.timedOut(Date.now(), Math.random()));
-      } else {
-        // The parts one by one: numbers and booleans cross as they are.
-        const [status, headers, opaqueRedirect, isJson, parsed, empty] = answer;
-        this.next(this.call.answered(status, headers, opaqueRedirect, isJson, parsed, empty, Date.now(), Math.random()));
-      }
+      this.next(this.call.answered(status, headers, opaqueRedirect, isJson, parsed, empty, Date.now(), Math.random()));
+    } catch (e) {
+      this.end(e, false);
+    }
+  }
+
+  /** The exchange's time ran out. */
+  timedOut() {
+    this.pending = undefined;
+    try {
+      this.next(this.call.timedOut(Date.now(), Math.random()));
     } catch (e) {
       this.end(e, false);
     }

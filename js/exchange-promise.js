@@ -3,14 +3,19 @@
 // bundles, which never use it, do not carry it.
 import { exchange } from './exchange.js';
 
+// What the promise resolves with when the time ran out (src/platform reads it).
+const TIMED_OUT = 0;
+
 /**
- * Resolves with what `to.answered` would be told, rejects with what
- * `to.failed` would; `abortExchange(promise)` stops it.
+ * Resolves with TIMED_OUT or [status, headers, opaqueRedirect, isJson,
+ * parsedBody, emptyBody], rejects with what fetch rejected with;
+ * `abortExchange(promise)` stops it.
  */
 export function exchangePromise(url, method, headerLines, body, timeoutMs) {
   let ex;
   const answer = new Promise((resolve, reject) => {
-    ex = exchange(url, method, headerLines, body, timeoutMs, { answered: resolve, failed: reject });
+    const to = { answered: (...answer) => resolve(answer), timedOut: () => resolve(TIMED_OUT), failed: reject };
+    ex = exchange(url, method, headerLines, body, timeoutMs, to);
   });
   answer.stop = () => ex.stop();
   return answer;

@@ -7,9 +7,6 @@
 
 const MAX_DELAY = 2147483647; // setTimeout fires at once beyond 2^31-1 ms
 
-// Resolution of `exchange` when the time ran out.
-export const TIMED_OUT = 0;
-
 // Where an exchange gets its AbortController, and how its timer runs: a
 // fresh controller and a plain setTimeout here; js/keep.js replaces these
 // in Node (js/node.js), where both are worth keeping between exchanges.
@@ -39,8 +36,8 @@ export function armTimer(held, ms) {
 /**
  * Sends one request and reads the whole body within `timeoutMs`, aborting
  * the request when the time runs out. Then calls, once and never from
- * inside this call, `to.answered(TIMED_OUT)`, `to.answered([status,
- * headers, opaqueRedirect, isJson, parsedBody, emptyBody])` or
+ * inside this call, `to.answered(status, headers, opaqueRedirect, isJson,
+ * parsedBody, emptyBody)`, `to.timedOut()` or
  * `to.failed(whatFetchRejectedWith)`. Returns the exchange: its `stop()`
  * aborts the request and calls nothing back.
  */
@@ -72,17 +69,28 @@ class Exchange {
     this.to = to; // undefined once settled or stopped
   }
 
-  /** The answer or the failure: tells `to`, and frees the controller. */
-  settle(value, ok) {
+  /** The answer: tells `to` (see `exchange`), and frees the controller. */
+  answered(status, headers, opaqueRedirect, isJson, parsed, empty) {
+    const to = this.finish();
+    if (to !== undefined) to.answered(status, headers, opaqueRedirect, isJson, parsed, empty);
+  }
+
+  /** fetch (or reading the body) failed with `error`. */
+  failed(error) {
+    const to = this.finish();
+    if (to !== undefined) to.failed(error);
+  }
+
+  /** Ends the exchange once: frees the controller, returns whom to tell (undefined if it ended already). */
+  finish() {
     const to = this.to;
-    if (to === undefined) return;
+    if (to === undefined) return undefined;
     this.to = undefined;
     if (this.held !== undefined) {
       controllers.stop(this.held);
       controllers.giveBack(this.held);
     }
-    if (ok) to.answered(value);
-    else to.failed(value);
+    return to;
   }
 
   /** The timer fired: abort the request (its rejection then comes too late). */
@@ -92,7 +100,7 @@ class Exchange {
     this.to = undefined;
     this.held.controller.abort();
     controllers.giveBack(this.held);
-    to.answered(TIMED_OUT);
+    to.timedOut();
   }
 
   stop() {
@@ -106,26 +114,27 @@ class Exchange {
   }
 
   failLater(error) {
-    Promise.resolve().then(() => this.settle(error, false));
+    Promise.resolve().then(() => this.failed(error));
     return this;
   }
 }
 
 /**
- * Reads the whole answer (see `exchange`) and settles `ex` with it. Also
+ * Reads the whole answer (see `exchange`) and tells `ex`. Also
  * takes what tests often give for a Response (a mocked fetch resolving with
  * `{ ok, json }`, no `text` or `status`): the body then comes from `json()`,
  * and the status from `ok`.
  */
 async function read(url, init, ex) {
-  let answer;
+  let response;
+  let status;
+  let parsed;
+  let isJson = true;
+  let empty = false;
   try {
-    const response = await fetch(url, init);
-    let status = response.status;
+    response = await fetch(url, init);
+    status = response.status;
     if (typeof status !== 'number') status = response.ok === false ? 0 : 200;
-    let parsed;
-    let isJson = true;
-    let empty = false;
     if (typeof response.text !== 'function' && typeof response.json === 'function') {
       try {
         parsed = await response.json();
@@ -141,12 +150,11 @@ async function read(url, init, ex) {
         isJson = false;
       }
     }
-    // An opaque redirect (redirect: 'manual' in browsers) has status 0.
-    answer = [status, response.headers, status === 0 && response.type === 'opaqueredirect', isJson, parsed, empty];
   } catch (e) {
-    return ex.settle(e, false);
+    return ex.failed(e);
   }
-  ex.settle(answer, true);
+  // An opaque redirect (redirect: 'manual' in browsers) has status 0.
+  ex.answered(status, response.headers, status === 0 && response.type === 'opaqueredirect', isJson, parsed, empty);
 }
 
 // The headers last sent, parsed: a client sends the same lines again and
@@ -189,17 +197,28 @@ function own(value, key) {
   return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.hasOwn(value, key) ? value[key] : MISSING;
 }
 
-/**
- * What is at `first` (then `second`, if given; own properties only, so names
- * like `__proto__` cannot reach in) in a parsed JSON body: the string
- * itself, or a code for what else is there.
- */
+/** What is at `first`, then `second` if given (own properties only, so names like `__proto__` cannot reach in). */
+function lookup(value, first, second) {
+  const found = own(value, first);
+  return second !== undefined && found !== MISSING ? own(found, second) : found;
+}
+
+/** The string at `first` (then `second`) in a parsed JSON body, or undefined. */
 export function fieldAt(value, first, second) {
-  let found = own(value, first);
-  if (second !== undefined && found !== MISSING) found = own(found, second);
-  if (typeof found === 'string') return found;
+  const found = lookup(value, first, second);
+  return typeof found === 'string' ? found : undefined;
+}
+
+/**
+ * What kind of value is at `first` (then `second`) in a parsed JSON body:
+ * 0 missing, 1 null, 2 object, 3 array, 4 number, 5 boolean, 6 string. A
+ * number crosses into wasm as it is; most fields read are missing.
+ */
+export function fieldKind(value, first, second) {
+  const found = lookup(value, first, second);
   if (found === MISSING) return 0;
   if (found === null) return 1;
+  if (typeof found === 'string') return 6;
   if (Array.isArray(found)) return 3;
   if (typeof found === 'object') return 2;
   return typeof found === 'boolean' ? 5 : 4;

@@ -20,13 +20,13 @@ export function oauthSession(sessionId, authorizeUrl, statusCode, headers, reque
   return attachResponse({ session_id: sessionId, authorize_url: authorizeUrl }, statusCode, headers, requestId);
 }
 
+// One descriptor for every `lastResponse`, its value set for each use.
+const described = { value: undefined, enumerable: false, configurable: true, writable: false };
+
 /** Attaches the non-enumerable `lastResponse` to a result object. */
 function attachResponse(result, statusCode, headers, requestId) {
-  Object.defineProperty(result, 'lastResponse', {
-    value: { statusCode, headers, requestId },
-    enumerable: false,
-    configurable: true,
-    writable: false,
-  });
+  described.value = { statusCode, headers, requestId };
+  Object.defineProperty(result, 'lastResponse', described);
+  described.value = undefined; // holds nothing between calls
   return result;
 }

@@ -45,9 +45,14 @@ extern "C" {
 
 
     /// The string at `first` (then `second`, unless undefined) through own
-    /// properties, or a type code.
+    /// properties, or undefined.
     #[wasm_bindgen(js_name = fieldAt)]
     pub fn field_at(value: &JsValue, first: &JsValue, second: &JsValue) -> JsValue;
+
+    /// The kind of value at `first` (then `second`, unless undefined):
+    /// 0 missing, 1 null, 2 object, 3 array, 4 number, 5 boolean, 6 string.
+    #[wasm_bindgen(js_name = fieldKind)]
+    pub fn field_kind(value: &JsValue, first: &JsValue, second: &JsValue) -> f64;
 }
 
 // The names the core reads from answers, the session states, and the methods, as JS strings made

@@ -105,18 +105,20 @@ impl Body for JsBody {
     }
 
     fn field(&self, path: &[&str]) -> Field {
-        let found = self.at(path);
-        if found.is_string() {
-            return found.as_string().map_or(Field::Missing, Field::String);
-        }
-        // Otherwise a type code (a number, read without a trip through wasm
-        // memory), or undefined when the body is not JSON (NaN: missing).
-        match found.unchecked_into_f64() as u8 {
+        // The kind first, in one crossing (most fields read are missing);
+        // the string only when there is one.
+        let kind = match (&self.parsed, path) {
+            (Some(parsed), [first]) => js::field_kind(parsed, &js::js_str(first), &JsValue::UNDEFINED),
+            (Some(parsed), [first, second]) => js::field_kind(parsed, &js::js_str(first), &js::js_str(second)),
+            _ => 0.0,
+        };
+        match kind as u8 {
             1 => Field::Null,
             2 => Field::Object,
             3 => Field::Other("an array"),
             4 => Field::Other("a number"),
             5 => Field::Other("a boolean"),
+            6 => self.at(path).as_string().map_or(Field::Missing, Field::String),
             _ => Field::Missing,
         }
     }
@@ -130,8 +132,8 @@ impl Body for JsBody {
 }
 
 impl JsBody {
-    /// What `fieldAt` finds at `path`: the string, or a type code. Own
-    /// properties only, so names like `__proto__` cannot reach in.
+    /// The string `fieldAt` finds at `path`, or undefined. Own properties
+    /// only, so names like `__proto__` cannot reach in.
     fn at(&self, path: &[&str]) -> JsValue {
         let Some(parsed) = &self.parsed else { return JsValue::UNDEFINED };
         match path {

@@ -17,7 +17,7 @@ import { bundleBrowserApp, gzip9 } from '../../bench/browser-app.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PKG = path.join(ROOT, 'pkg');
-const CEILING = 38 * 1024; // browser JS + wasm, gzip -9 (measured: 36.8 KB)
+const CEILING = 38 * 1024; // browser JS + wasm, gzip -9 (measured: 36.9 KB)
 const BUDGET = 30 * 1024;
 
 test(`the browser app downloads at most ${CEILING} B gzipped (JS + wasm)`, async (t) => {

@@ -13,10 +13,15 @@ export function takeCall() {
 
 /** Takes back a call whose run is over (or that was never prepared). */
 export function giveBack(call) {
-  if (idle.length < MAX_IDLE) {
-    call.clear(); // holds no JS value while idle
-    idle.push(call);
-  } else {
-    call.free();
+  try {
+    if (idle.length < MAX_IDLE) {
+      call.clear(); // holds no JS value while idle
+      idle.push(call);
+    } else {
+      call.free();
+    }
+  } catch {
+    // A call left borrowed by a JS exception thrown through the wasm: not
+    // reused (its memory is the FinalizationRegistry's to free).
   }
 }

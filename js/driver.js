@@ -64,6 +64,8 @@ class Run {
         step = call.cancelled();
       } else if (step === SEND) {
         this.pending = call.send(this); // calls this.answered, this.timedOut or this.failed
+        // A fetch (or a wrapper) may fire the caller's signal while starting.
+        if (this.signal?.aborted) this.interrupted();
         return;
       } else if (step === WAIT) {
         this.pending = new Sleep(call.ms, this.watchPopup ? this.popup : undefined, this); // calls this.woke
@@ -148,9 +150,9 @@ class Run {
       // A signal whose listener cannot be removed can no longer reach us: `ended`.
     }
     if (this.popup !== undefined) closeWindow(this.popup);
-    giveBack(this.call);
     if (ok) this.resolve(value);
     else this.reject(value);
+    giveBack(this.call);
   }
 }
 

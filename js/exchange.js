@@ -30,7 +30,14 @@ export const controllers = {
 
 /** Sets `held.timer` to call `held.fire.timeout()` after `ms`, in steps setTimeout takes. */
 export function armTimer(held, ms) {
-  held.timer = setTimeout(() => (ms > MAX_DELAY ? armTimer(held, ms - MAX_DELAY) : held.fire?.timeout()), Math.min(ms, MAX_DELAY));
+  const timer = setTimeout(() => {
+    // Only the held's current timer may fire (an old one that could not be
+    // cleared, say a real timer under a test's fake clearTimeout, does not).
+    if (held.timer !== timer) return;
+    if (ms > MAX_DELAY) armTimer(held, ms - MAX_DELAY);
+    else held.fire?.timeout();
+  }, Math.min(ms, MAX_DELAY));
+  held.timer = timer;
 }
 
 /**
@@ -151,14 +158,20 @@ async function read(url, init, ex) {
       }
     }
   } catch (e) {
-    return ex.failed(e);
+    // Later, never now: a fetch that throws at once lands here while the
+    // wasm is still inside `Call::send`.
+    return ex.failLater(e);
   }
   // An opaque redirect (redirect: 'manual' in browsers) has status 0.
-  ex.answered(status, response.headers, status === 0 && response.type === 'opaqueredirect', isJson, parsed, empty);
+  // A mocked Response may have no headers; lastResponse.headers is always a Headers.
+  const headers = response.headers ?? new Headers();
+  ex.answered(status, headers, status === 0 && response.type === 'opaqueredirect', isJson, parsed, empty);
 }
 
 // The headers last sent, parsed: a client sends the same lines again and
-// again (the wasm keeps them as one JS string per client).
+// again (the wasm keeps them as one JS string per client). They hold the
+// last client's API key until another client sends (module state, reachable
+// from no API).
 let lastLines;
 let lastHeaders;
 

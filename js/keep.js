@@ -24,10 +24,10 @@ const MAX_DELAY = 2147483647; // beyond this, armTimer takes steps: not kept
 export function keepControllers() {
   const spares = [];
   Object.assign(controllers, {
-    take: () => spares.pop() ?? { controller: new AbortController(), uses: 0, timer: undefined, ms: 0, madeBy: undefined, fire: undefined },
+    take: () => spares.pop() ?? { controller: new AbortController(), uses: 0, timer: undefined, ms: 0, madeBy: undefined, clear: undefined, fire: undefined },
     giveBack(held) {
       if (!held.controller.signal.aborted && ++held.uses < MAX_USES && spares.length < MAX_SPARES) spares.push(held);
-      else clearTimeout(held.timer);
+      else held.clear?.(held.timer);
     },
     start(held, ms, ex) {
       held.fire = ex;
@@ -38,9 +38,10 @@ export function keepControllers() {
         timer.refresh().ref();
         return;
       }
-      clearTimeout(timer);
+      held.clear?.(timer); // with the clearTimeout that goes with the timer's setTimeout
       held.ms = ms;
       held.madeBy = setTimeout;
+      held.clear = clearTimeout;
       armTimer(held, ms);
     },
     stop(held) {
@@ -49,7 +50,7 @@ export function keepControllers() {
       if (held.ms <= MAX_DELAY && typeof timer?.unref === 'function') {
         timer.unref(); // kept for the next exchange
       } else {
-        clearTimeout(timer);
+        held.clear?.(timer);
         held.timer = undefined;
       }
     },

@@ -9,7 +9,7 @@ import { keepControllers } from './keep.js';
 
 // `__dirname` is CommonJS's own: this file is only ever run as dist/node.cjs.
 initSync({ module: readFileSync(join(__dirname, 'airstore_wasm_bg.wasm')) });
-keepControllers(); // cheap in browsers, refused by workerd: see js/keep.js
+keepControllers(); // Node only (see js/keep.js); the other entries make a fresh one each time
 
 export * from './public.js';
 export { default } from './public.js';

@@ -27,7 +27,19 @@ const snippetsToSources = {
 // printed the table to build/names.json); rename them in the glue to match.
 const glue = `${root}build/bindgen/airstore_wasm.js`;
 const minGlue = `${root}build/bindgen/airstore_wasm.min.js`;
-writeFileSync(minGlue, renameWasmNames(readFileSync(glue, 'utf8'), JSON.parse(readFileSync(`${root}build/names.json`, 'utf8'))));
+const names = JSON.parse(readFileSync(`${root}build/names.json`, 'utf8'));
+checkNamesMatch(new WebAssembly.Module(readFileSync(`${root}build/airstore_wasm_bg.wasm`)), names);
+writeFileSync(minGlue, renameWasmNames(readFileSync(glue, 'utf8'), names));
+
+/** The table must describe this very wasm (the Makefile writes both in one step). */
+function checkNamesMatch(module, table) {
+  const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+  const imports = WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`).sort();
+  const exports = WebAssembly.Module.exports(module).map((e) => e.name).sort();
+  if (!same(imports, table.imports.map(([, , short]) => `a.${short}`).sort()) || !same(exports, table.exports.map(([, short]) => short).sort())) {
+    throw new Error('tools/build.mjs: build/names.json does not describe build/airstore_wasm_bg.wasm (run `make build`)');
+  }
+}
 const useMinGlue = {
   name: 'use-min-glue',
   setup(b) {
@@ -56,7 +68,7 @@ function renameWasmNames(source, names) {
     if (!namespace) throw new Error(`tools/build.mjs: no namespace for the wasm import module ${module}`);
     const definition = `\n        ${name}: function`;
     if (namespace === 'import0' && out.split(definition).length === 2) {
-      out = out.replace(definition, `\n        ${short}: function`); // the glue's own function, renamed where it is defined
+      out = out.replace(definition, () => `\n        ${short}: function`); // the glue's own function, renamed where it is defined
     } else {
       members.push(`${JSON.stringify(short)}: ${namespace}[${JSON.stringify(name)}]`);
     }

@@ -22,8 +22,10 @@ use read::{Fields, Read};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
-/// The Airstore client. The API key lives in wasm memory only: there is no
-/// field to read it back, and it appears in no message.
+/// The Airstore client. There is no field to read the API key back, and it
+/// appears in no message. Besides wasm memory, it is in the JS string of the
+/// `Authorization` header line the client keeps for its requests (JS strings
+/// cannot be wiped; they go when collected, after the client).
 #[wasm_bindgen]
 pub struct Airstore {
     oauth: JsValue,
@@ -64,6 +66,7 @@ pub struct OAuth {
     config: Rc<ClientConfig>,
     // The parts of `GET /oauth/sessions/{id}` that never change, as JS
     // strings made once: a call then decodes no string to send its request.
+    // The header lines hold `Authorization: Bearer <key>` (see `Airstore`).
     sessions_url: js_sys::JsString,
     get_headers: JsValue,
 }

@@ -273,6 +273,40 @@ describe('getSession', () => {
     }
   });
 
+  test('a fetch that throws at once (as a mock may) rejects the call with a connection error', async () => {
+    const real = globalThis.fetch;
+    globalThis.fetch = () => {
+      throw new TypeError('Failed to fetch');
+    };
+    const c = new Airstore({ apiKey: KEY, baseURL: s.baseURL, maxRetries: 0 });
+    try {
+      const err = await caught(() => c.oauth.getSession('abc'));
+      assertExactly(err, APIConnectionError);
+      assert.match(err.message, /Failed to fetch/);
+    } finally {
+      globalThis.fetch = real;
+    }
+    const ok = await client.oauth.createSession({ integrationType: 'gmail' });
+    assert.match(ok.session_id, HEX32, 'the client still works afterwards');
+  });
+
+  test('a signal fired while fetch starts (by a wrapper) cancels the call at once', async () => {
+    const real = globalThis.fetch;
+    const controller = new AbortController();
+    globalThis.fetch = (input, init) => {
+      controller.abort();
+      return new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason)));
+    };
+    const c = new Airstore({ apiKey: KEY, baseURL: s.baseURL, timeout: 5000 });
+    try {
+      const { err, elapsed } = await caughtTimed(() => c.oauth.getSession('abc', { signal: controller.signal }));
+      assertExactly(err, AirstoreError, 'Request was cancelled');
+      assert.ok(elapsed < 1000, `cancelled after ${elapsed} ms`);
+    } finally {
+      globalThis.fetch = real;
+    }
+  });
+
   test('Node keeps an AbortController for later calls only while its signal never fired', async () => {
     const real = globalThis.fetch;
     const signals = [];

@@ -15,7 +15,7 @@ build: setup-rust setup-node
 	rm -rf $(BINDGEN)
 	wasm-bindgen --target web --no-typescript --remove-name-section --out-dir $(BINDGEN) $(RAW_WASM)
 	wasm-opt -Oz --strip-debug --strip-producers $(BINDGEN)/airstore_wasm_bg.wasm -o build/optimized.wasm
-	# One-letter import, export and module names (about 1.2 KB gzipped);
+	# One-letter import, export and module names (1.0 KB gzipped off the wasm, 0.8 KB off the JS);
 	# tools/build.mjs renames them in the glue from the printed table.
 	wasm-opt --minify-imports-and-exports-and-modules build/optimized.wasm -o build/airstore_wasm_bg.wasm > build/names.json
 	node tools/build.mjs

@@ -10,6 +10,7 @@
 // step), and a step that was stopped calls nothing back.
 
 import { giveBack } from './calls.js';
+import { MAX_DELAY } from './exchange.js';
 
 // Step codes (src/bindings/call.rs).
 const SEND = 0;
@@ -17,7 +18,6 @@ const WAIT = 1;
 const REPORT = 2;
 const DONE = 3;
 
-const MAX_DELAY = 2147483647; // setTimeout fires at once beyond 2^31-1 ms
 const POPUP_LOOK_MS = 250; // windows fire no event to their opener when closed
 
 /** Runs `call` to its end: resolves with its result or rejects with its error. */

@@ -5,7 +5,7 @@
 // body. The decisions (what to send, what an answer means, retries) stay in
 // Rust. Globals (`fetch`, `setTimeout`) are looked up at call time.
 
-const MAX_DELAY = 2147483647; // setTimeout fires at once beyond 2^31-1 ms
+export const MAX_DELAY = 2147483647; // setTimeout fires at once beyond 2^31-1 ms
 
 // Where an exchange gets its AbortController, and how its timer runs: a
 // fresh controller and a plain setTimeout here; js/keep.js replaces these
@@ -14,8 +14,8 @@ const MAX_DELAY = 2147483647; // setTimeout fires at once beyond 2^31-1 ms
 // `timeout()` the timer calls.
 export const controllers = {
   take: () => ({ controller: new AbortController(), timer: undefined, fire: undefined }),
-  giveBack(held) {
-    clearTimeout(held.timer);
+  giveBack() {
+    // Nothing is kept; `stop` cleared the timer, or it fired.
   },
   /** Calls `ex.timeout()` once `ms` have passed, unless `stop(held)` comes first. */
   start(held, ms, ex) {

@@ -14,11 +14,10 @@
 // `refresh()` for about 0.07 µs, against 0.34 µs for setTimeout and
 // clearTimeout, and between exchanges it is unref'd, so it never holds the
 // process open (if it fires then, it does nothing).
-import { armTimer, controllers } from './exchange.js';
+import { armTimer, controllers, MAX_DELAY } from './exchange.js';
 
 const MAX_USES = 64;
 const MAX_SPARES = 16; // enough for the concurrent calls of a busy backend
-const MAX_DELAY = 2147483647; // beyond this, armTimer takes steps: not kept
 
 /** Installs the keeping versions of `controllers`. */
 export function keepControllers() {
@@ -47,6 +46,7 @@ export function keepControllers() {
     stop(held) {
       held.fire = undefined;
       const timer = held.timer;
+      // A delay beyond MAX_DELAY runs in steps (armTimer): not kept.
       if (held.ms <= MAX_DELAY && typeof timer?.unref === 'function') {
         timer.unref(); // kept for the next exchange
       } else {

@@ -55,15 +55,10 @@ const useMinGlue = {
 function renameWasmNames(source, names) {
   const exports = new Map(names.exports);
   let out = source.replace(/\bwasm\.([A-Za-z_$][\w$]*)/g, (whole, name) => (exports.has(name) ? `wasm.${exports.get(name)}` : whole));
-  const start = out.indexOf('    return {\n        __proto__: null,\n        "./airstore_wasm_bg.js": import0,');
-  const end = out.indexOf('};\n}\n', start);
-  if (start < 0 || end < 0) throw new Error('tools/build.mjs: the glue no longer has the import object it renames (wasm-bindgen changed?)');
+  const [start, end] = importObject(out);
   const namespaces = new Map([...out.slice(start, end).matchAll(/"([^"]+)": (import\d+),/g)].map((m) => [m[1], m[2]]));
   const members = [];
-  const seen = new Set();
   for (const [module, name, short] of names.imports) {
-    if (seen.has(short)) throw new Error(`tools/build.mjs: two wasm imports are both named ${short}`);
-    seen.add(short);
     const namespace = namespaces.get(module);
     if (!namespace) throw new Error(`tools/build.mjs: no namespace for the wasm import module ${module}`);
     const definition = `\n        ${name}: function`;
@@ -73,10 +68,16 @@ function renameWasmNames(source, names) {
       members.push(`${JSON.stringify(short)}: ${namespace}[${JSON.stringify(name)}]`);
     }
   }
-  const at = out.indexOf('    return {\n        __proto__: null,\n        "./airstore_wasm_bg.js": import0,');
-  const to = out.indexOf('};\n}\n', at);
-  out = `${out.slice(0, at)}    return { a: Object.assign(import0, { ${members.join(', ')} }) };\n${out.slice(to + 3)}`;
-  return out;
+  const [at, to] = importObject(out); // moved by the renames above
+  return `${out.slice(0, at)}    return { a: Object.assign(import0, { ${members.join(', ')} }) };\n${out.slice(to)}`;
+}
+
+/** Where the glue returns its import object: [start, end) of `return { … };`. */
+function importObject(glueSource) {
+  const start = glueSource.indexOf('    return {\n        __proto__: null,\n        "./airstore_wasm_bg.js": import0,');
+  const end = glueSource.indexOf('};\n}\n', start);
+  if (start < 0 || end < 0) throw new Error('tools/build.mjs: the glue no longer has the import object it renames (wasm-bindgen changed?)');
+  return [start, end + 3];
 }
 
 const common = {

@@ -109,15 +109,11 @@ impl<B: Body> Data<'_, B> {
         }
     }
 
-    fn path<'n>(&self, name: &'n str) -> [&'n str; 2] {
-        ["data", name]
-    }
-
     /// Which of `words` the member is (see [`Body::word`]).
     pub fn word(&self, name: &str, words: &[&str]) -> Option<usize> {
         match self.prefix {
             [] => self.body.word(&[name], words),
-            _ => self.body.word(&self.path(name), words),
+            _ => self.body.word(&["data", name], words),
         }
     }
 
@@ -161,16 +157,9 @@ pub fn read_session<B: Body>(data: &Data<'_, B>) -> Result<OAuthSession, String>
 
 /// `data` of `GET /oauth/sessions/{id}`.
 pub fn read_status<B: Body>(data: &Data<'_, B>) -> Result<SessionStatus, String> {
-    let status = match data.word("status", &SessionState::NAMES) {
-        Some(i) => SessionState::ALL.get(i).copied(),
-        None => None,
-    };
-    let status = match status {
-        Some(status) => status,
-        None => {
-            let raw = data.string("status")?;
-            return Err(format!("{} is '{raw}', not one of pending, complete, error", data.describe("status")));
-        }
+    let Some(status) = data.word("status", &SessionState::NAMES).and_then(|i| SessionState::ALL.get(i).copied()) else {
+        let raw = data.string("status")?;
+        return Err(format!("{} is '{raw}', not one of pending, complete, error", data.describe("status")));
     };
     Ok(SessionStatus { status, error: data.optional_string("error")?, connection_id: data.optional_string("connection_id")? })
 }

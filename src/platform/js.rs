@@ -43,7 +43,6 @@ extern "C" {
     #[wasm_bindgen(catch, js_name = headerOf)]
     pub fn header(headers: &JsValue, name: &JsValue) -> Result<JsValue, JsValue>;
 
-
     /// The string at `first` (then `second`, unless undefined) through own
     /// properties, or undefined.
     #[wasm_bindgen(js_name = fieldAt)]

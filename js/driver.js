@@ -11,6 +11,7 @@
 
 import { giveBack } from './calls.js';
 import { MAX_DELAY } from './exchange.js';
+import { closePopup } from './popup.js';
 
 // Step codes (src/bindings/call.rs).
 const SEND = 0;
@@ -20,22 +21,26 @@ const DONE = 3;
 
 const POPUP_LOOK_MS = 250; // windows fire no event to their opener when closed
 
-/** Runs `call` to its end: resolves with its result or rejects with its error. */
-export function drive(call) {
-  return new Promise((resolve, reject) => new Run(call, resolve, reject).begin());
+/**
+ * Runs `call` to its end: resolves with its result or rejects with its
+ * error. `signal` cancels it; a poll tells `onStatus` of each check; the
+ * `popup` of authorize is closed at the end, and with `watchPopup` a wait
+ * ends early once it is closed.
+ */
+export function drive(call, signal, onStatus, popup, watchPopup) {
+  return new Promise((resolve, reject) => new Run(call, resolve, reject, signal, onStatus, popup, watchPopup).begin());
 }
 
 /** One call being driven. `answered`, `timedOut`, `failed` and `woke` are its callbacks. */
 class Run {
-  constructor(call, resolve, reject) {
+  constructor(call, resolve, reject, signal, onStatus, popup, watchPopup) {
     this.call = call;
     this.resolve = resolve;
     this.reject = reject;
-    const has = call.has; // see Call::has: most calls have none of these
-    this.signal = has & 1 ? call.signal : undefined;
-    this.onStatus = has & 2 ? call.onStatus : undefined;
-    this.popup = has & 4 ? call.popup : undefined;
-    this.watchPopup = (has & 8) !== 0;
+    this.signal = signal;
+    this.onStatus = onStatus;
+    this.popup = popup;
+    this.watchPopup = watchPopup;
     this.onAbort = undefined;
     // The step under way (an exchange or a sleep): `stop()` ends it without
     // a callback. Undefined between steps.
@@ -50,7 +55,7 @@ class Run {
         this.onAbort = () => this.interrupted();
         signal.addEventListener('abort', this.onAbort);
       }
-      this.next(signal?.aborted ? this.call.cancelled() : this.call.start(Date.now()));
+      this.next(signal?.aborted ? this.call.cancelled(reasonOf(this.signal)) : this.call.start(Date.now()));
     } catch (e) {
       this.end(e, false);
     }
@@ -61,7 +66,7 @@ class Run {
     const call = this.call;
     for (;;) {
       if ((step === SEND || step === WAIT) && this.signal?.aborted) {
-        step = call.cancelled();
+        step = call.cancelled(reasonOf(this.signal));
       } else if (step === SEND) {
         this.pending = call.send(this); // calls this.answered, this.timedOut or this.failed
         // A fetch (or a wrapper) may fire the caller's signal while starting.
@@ -135,7 +140,7 @@ class Run {
     this.pending = undefined;
     try {
       pending.stop();
-      this.next(this.call.cancelled());
+      this.next(this.call.cancelled(reasonOf(this.signal)));
     } catch (e) {
       this.end(e, false);
     }
@@ -149,19 +154,19 @@ class Run {
     } catch {
       // A signal whose listener cannot be removed can no longer reach us: `ended`.
     }
-    if (this.popup !== undefined) closeWindow(this.popup);
+    if (this.popup !== undefined) closePopup(this.popup);
     if (ok) this.resolve(value);
     else this.reject(value);
     giveBack(this.call);
   }
 }
 
-/** Closes the popup of `authorize` if it is still open. */
-function closeWindow(popup) {
+/** `signal.reason`, kept as the error's `cause` (undefined if reading it throws). */
+function reasonOf(signal) {
   try {
-    if (popup.closed === false) popup.close();
+    return signal.reason;
   } catch {
-    // A window that cannot be closed from here is the page's to close.
+    return undefined;
   }
 }
 

@@ -58,10 +58,6 @@ macro_rules! feed {
 pub struct Call {
     request: JsRequest,
     machine: Machine,
-    signal: JsValue,
-    on_status: JsValue,
-    popup: JsValue,
-    watch_popup: bool,
     /// The payload of the last step.
     ms: f64,
     value: JsValue,
@@ -69,32 +65,14 @@ pub struct Call {
 }
 
 impl Call {
-    pub fn new(request: JsRequest, machine: Machine, signal: Option<JsValue>) -> Call {
+    pub fn new(request: JsRequest, machine: Machine) -> Call {
         Call {
             request,
             machine,
-            signal: signal.unwrap_or(JsValue::UNDEFINED),
-            on_status: JsValue::UNDEFINED,
-            popup: JsValue::UNDEFINED,
-            watch_popup: false,
             ms: 0.0,
             value: JsValue::UNDEFINED,
             attempt: 0,
         }
-    }
-
-    /// `onStatus(status, attempt)`, told of each check of a poll.
-    pub fn reporting_to(mut self, on_status: Option<js_sys::Function>) -> Call {
-        self.on_status = on_status.map_or(JsValue::UNDEFINED, JsValue::from);
-        self
-    }
-
-    /// The popup of `authorize`: closed when the call ends; with `watch`,
-    /// a wait ends early when it is closed (the poll then makes its last check).
-    pub fn with_popup(mut self, popup: JsValue, watch: bool) -> Call {
-        self.popup = popup;
-        self.watch_popup = watch;
-        self
     }
 
     /// Keeps the step's payload and returns its code.
@@ -136,10 +114,10 @@ impl Call {
     #[wasm_bindgen(constructor)]
     pub fn idle() -> Call {
         let nothing = JsRequest { method: JsValue::UNDEFINED, url: JsValue::UNDEFINED, header_lines: JsValue::UNDEFINED, body: JsValue::UNDEFINED };
-        Call::new(nothing, Machine::Idle, None)
+        Call::new(nothing, Machine::Idle)
     }
 
-    /// Lets go of everything the finished call held (its result, signal,
+    /// Lets go of everything the finished call held (its request, result,
     /// popup), so a kept `Call` holds on to no JS value.
     pub fn clear(&mut self) {
         *self = Call::idle();
@@ -148,29 +126,6 @@ impl Call {
     /// SEND: starts the exchange (js/exchange.js) with the step's time.
     pub fn send(&self, to: &JsValue) -> JsValue {
         self.request.start(self.ms, to)
-    }
-
-    /// Which of `signal`, `onStatus`, `popup` the call has (bits 1, 2, 4;
-    /// 8: `watchPopup`): one crossing, where most calls have none of them.
-    #[wasm_bindgen(getter)]
-    pub fn has(&self) -> u32 {
-        u32::from(!self.signal.is_undefined()) | u32::from(!self.on_status.is_undefined()) << 1 | u32::from(!self.popup.is_undefined()) << 2 | u32::from(self.watch_popup) << 3
-    }
-
-    /// The caller's `AbortSignal`, or `undefined`.
-    #[wasm_bindgen(getter)]
-    pub fn signal(&self) -> JsValue {
-        self.signal.clone()
-    }
-
-    #[wasm_bindgen(getter, js_name = onStatus)]
-    pub fn on_status(&self) -> JsValue {
-        self.on_status.clone()
-    }
-
-    #[wasm_bindgen(getter)]
-    pub fn popup(&self) -> JsValue {
-        self.popup.clone()
     }
 
     /// SEND: the time the exchange has; WAIT: how long to wait.
@@ -216,9 +171,9 @@ impl Call {
         self.failed_with(platform::network(error), now, random)
     }
 
-    /// The caller's signal fired (before or during a step).
-    pub fn cancelled(&mut self) -> u32 {
-        let reason = platform::js_get(&self.signal, "reason");
+    /// The caller's signal fired (before or during a step); `reason` is
+    /// its `reason`, kept as the error's `cause`.
+    pub fn cancelled(&mut self, reason: JsValue) -> u32 {
         let e = TransportError::Cancelled { reason: (!reason.is_undefined()).then_some(reason) };
         feed!(self, m => machine::Call::<JsHeaders, JsBody, JsValue>::interrupted(m, e))
     }

@@ -52,8 +52,6 @@ impl ErrorClass {
 
 /// Messages a user meets, kept together so tests and docs can quote them.
 pub mod messages {
-    pub const MISSING_API_KEY: &str =
-        "API key is required. Pass it via the `apiKey` option or set the AIRSTORE_API_KEY environment variable.";
     pub const CANCELLED: &str = "Request was cancelled";
     pub const TIMED_OUT: &str = "Request timed out";
     pub const WINDOW_CLOSED: &str = "The authorization window was closed before the connection was made";

@@ -3,11 +3,6 @@
 
 use serde::Serialize;
 
-/// The integration types the gateway completes through OAuth today. Other
-/// well-formed strings are still sent (the server answers 400), so a new
-/// provider needs no release of this package.
-pub const INTEGRATION_TYPES: [&str; 6] = ["gmail", "gdrive", "github", "notion", "linear", "slack"];
-
 /// Parameters of `createSession`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CreateSessionParams {

@@ -8,11 +8,6 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(js_name = URL)]
-    type JsUrl;
-    #[wasm_bindgen(catch, constructor, js_class = "URL")]
-    fn new_url(url: &str) -> Result<JsUrl, JsValue>;
-
     /// `globalThis`, for optional features (`document`, `process`).
     #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
     static GLOBAL_THIS: JsValue;
@@ -175,9 +170,4 @@ pub fn describe_error(e: &JsValue) -> String {
         text.push(')');
     }
     text
-}
-
-/// Whether the runtime's own URL parser accepts `url` (what fetch will use).
-pub fn parses_as_url(url: &str) -> bool {
-    JsUrl::new_url(url).is_ok()
 }

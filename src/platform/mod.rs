@@ -17,7 +17,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 pub use event::CancelSignal;
-pub use js::{abort_exchange, get as js_get, global as js_global, header_lines, js_str, parses_as_url, JsRequest};
+pub use js::{abort_exchange, get as js_get, global as js_global, header_lines, js_str, JsRequest};
 
 /// The platform of one call: the caller's `AbortSignal`, if any, watched
 /// from the start of the call to its end.

@@ -134,7 +134,8 @@ class Fields {
         throw new AirstoreError(`${field} could not be read`, e);
       }
     };
-    const plain = typeof value === 'object' && value !== null && !Array.isArray(value) && (prototype(value) === null || prototype(prototype(value)) === null);
+    // (Array.isArray last: it throws on a revoked proxy, which `prototype` reports.)
+    const plain = typeof value === 'object' && value !== null && (prototype(value) === null || prototype(prototype(value)) === null) && !Array.isArray(value);
     if (!plain) throw invalid(field, 'must be a plain object of header names to string values');
     let names;
     try {

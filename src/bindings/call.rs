@@ -10,7 +10,9 @@
 
 use super::convert::{self, JsError, ToJs};
 use crate::core::client::TransportError;
+use crate::core::config::{ClientConfig, RequestOverrides};
 use crate::core::machine::{self, Poll, Single, Step};
+use crate::core::response::{self, ResponseMeta};
 use crate::core::{Error, OAuthSession, SessionStatus};
 use crate::platform::{self, JsBody, JsHeaders, JsRequest};
 use wasm_bindgen::prelude::*;
@@ -28,9 +30,37 @@ type WindowClosed = Box<dyn Fn() -> bool>;
 pub enum Machine {
     /// No call: a `Call` kept for the next one (js/public.js).
     Idle,
-    CreateSession(Single<OAuthSession, JsBody>),
-    GetSession(Single<SessionStatus, JsBody>),
+    /// createSession or getSession: one machine type for both, so its code
+    /// is in the wasm once.
+    Single(Single<Answer, JsBody>),
     Poll(Poll<JsHeaders, WindowClosed>),
+}
+
+impl Machine {
+    /// `POST /oauth/sessions`.
+    pub fn create_session(config: &ClientConfig, overrides: &RequestOverrides) -> Machine {
+        Machine::Single(Single::reading(config, overrides, |data| response::read_session(data).map(Answer::Session)))
+    }
+
+    /// `GET /oauth/sessions/{id}`.
+    pub fn get_session(config: &ClientConfig, overrides: &RequestOverrides) -> Machine {
+        Machine::Single(Single::reading(config, overrides, |data| response::read_status(data).map(Answer::Status)))
+    }
+}
+
+/// What a single request's call resolves with.
+pub enum Answer {
+    Session(OAuthSession),
+    Status(SessionStatus),
+}
+
+impl ToJs for Answer {
+    fn to_js(&self, meta: Option<ResponseMeta<JsHeaders>>) -> JsValue {
+        match self {
+            Answer::Session(session) => session.to_js(meta),
+            Answer::Status(status) => status.to_js(meta),
+        }
+    }
 }
 
 /// Feeds an event to whichever machine the call has.
@@ -38,11 +68,7 @@ macro_rules! feed {
     ($call:expr, $m:ident => $event:expr) => {
         match &mut $call.machine {
             Machine::Idle => $call.no_call(),
-            Machine::CreateSession($m) => {
-                let step = $event;
-                $call.take(step)
-            }
-            Machine::GetSession($m) => {
+            Machine::Single($m) => {
                 let step = $event;
                 $call.take(step)
             }

@@ -12,9 +12,10 @@ mod call;
 mod convert;
 
 use crate::core::config::{ClientConfig, Headers, RequestOverrides, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS};
-use crate::core::machine::{Poll, Single};
+use crate::core::machine::Poll;
 use crate::core::poll::PollOptions;
 use crate::core::request;
+use crate::core::text::{pieces, split_at_byte};
 use crate::core::CreateSessionParams;
 use crate::platform::{header_lines, js_get, js_str, show_ms, JsRequest};
 use call::{Call, Machine};
@@ -73,7 +74,7 @@ impl OAuth {
         let overrides = overrides(timeout_ms, max_retries, header_lines);
         let params = CreateSessionParams { integration_type, workspace_id, return_to };
         let request = request::create_session(&self.config, &params, &overrides.headers).map_err(convert::error)?;
-        *call = Call::new(JsRequest::new(&request), Machine::CreateSession(Single::create_session(&self.config, &overrides)));
+        *call = Call::new(JsRequest::new(&request), Machine::create_session(&self.config, &overrides));
         Ok(())
     }
 
@@ -84,7 +85,7 @@ impl OAuth {
     pub fn start_get_session(&self, call: &mut Call, given: &JsValue, id: &str, timeout_ms: Option<f64>, max_retries: Option<u32>, header_lines: Option<String>) -> Result<(), JsValue> {
         let overrides = overrides(timeout_ms, max_retries, header_lines);
         let request = self.get_session_request(given, id, &overrides.headers)?;
-        *call = Call::new(request, Machine::GetSession(Single::get_session(&self.config, &overrides)));
+        *call = Call::new(request, Machine::get_session(&self.config, &overrides));
         Ok(())
     }
 
@@ -138,5 +139,5 @@ fn overrides(timeout_ms: Option<f64>, max_retries: Option<u32>, header_lines: Op
 /// name has a ':' and no value a line break) as headers.
 fn headers_of(lines: Option<String>) -> Headers {
     let Some(lines) = lines else { return Vec::new() };
-    lines.split_terminator('\n').filter_map(|line| line.split_once(':')).map(|(name, value)| (name.to_string(), value.to_string())).collect()
+    pieces(&lines, b'\n').filter_map(|line| split_at_byte(line, b':')).map(|(name, value)| (name.to_string(), value.to_string())).collect()
 }

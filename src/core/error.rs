@@ -80,7 +80,7 @@ impl<H, C> Error<H, C> {
 
     /// A bad value from the caller; the message names the field.
     pub fn invalid(field: &str, expected: &str) -> Self {
-        Error::airstore(format!("{field} {expected}"))
+        Error::airstore(super::text::concat(&[field, " ", expected]))
     }
 
     /// An `APIError` (or subclass) for a non-2xx answer.
@@ -101,7 +101,7 @@ impl<H, C> Error<H, C> {
 
 /// The default message of an `APIError` whose body says nothing usable.
 pub fn status_message(status: u16) -> String {
-    format!("Request failed with status {status}")
+    super::text::concat(&["Request failed with status ", &super::text::decimal(status.into())])
 }
 
 #[cfg(test)]

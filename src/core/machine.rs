@@ -54,7 +54,7 @@ pub trait Call<H, B, C> {
 pub fn transport_error<H, C>(e: TransportError<C>) -> Error<H, C> {
     match e {
         TransportError::Network { detail, cause } => {
-            Error::airstore(format!("Connection error: {detail}")).with_class(ErrorClass::APIConnectionError).with_cause(cause)
+            Error::airstore(super::text::concat(&["Connection error: ", &detail])).with_class(ErrorClass::APIConnectionError).with_cause(cause)
         }
         TransportError::TimedOut => Error::airstore(messages::TIMED_OUT).with_class(ErrorClass::APIConnectionTimeoutError),
         TransportError::Cancelled { reason } => Error::airstore(messages::CANCELLED).with_cause(reason),
@@ -167,17 +167,25 @@ pub struct Single<T, B> {
     read: fn(&Data<'_, B>) -> Result<T, String>,
 }
 
+impl<T, B: Body> Single<T, B> {
+    /// A request whose answer's `data` is read by `read` (the constructors
+    /// below, or a binding's own wrapper of them).
+    pub fn reading(config: &ClientConfig, overrides: &RequestOverrides, read: fn(&Data<'_, B>) -> Result<T, String>) -> Self {
+        Single { attempts: Attempts::new(settings(config, overrides), None), read }
+    }
+}
+
 impl<B: Body> Single<OAuthSession, B> {
     /// `POST /oauth/sessions`.
     pub fn create_session(config: &ClientConfig, overrides: &RequestOverrides) -> Self {
-        Single { attempts: Attempts::new(settings(config, overrides), None), read: response::read_session }
+        Single::reading(config, overrides, response::read_session)
     }
 }
 
 impl<B: Body> Single<SessionStatus, B> {
     /// `GET /oauth/sessions/{id}`.
     pub fn get_session(config: &ClientConfig, overrides: &RequestOverrides) -> Self {
-        Single { attempts: Attempts::new(settings(config, overrides), None), read: response::read_status }
+        Single::reading(config, overrides, response::read_status)
     }
 }
 

@@ -11,6 +11,7 @@ pub mod poll;
 pub mod request;
 pub mod response;
 pub mod retry;
+pub mod text;
 pub mod types;
 
 pub use client::{Platform, TransportError};

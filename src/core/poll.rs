@@ -3,6 +3,7 @@
 
 use super::config::{DEFAULT_POLL_INTERVAL_MS, DEFAULT_POLL_TIMEOUT_MS};
 use super::error::Error;
+use super::text::concat;
 use super::types::{SessionState, SessionStatus};
 
 /// `OAuthPollOptions` less the signal and callback (the platform's).
@@ -51,17 +52,17 @@ impl PollSchedule {
         match status.status {
             SessionState::Complete => Outcome::Resolve,
             SessionState::Pending => Outcome::Continue,
-            SessionState::Error => Outcome::Reject(Error::airstore(format!(
-                "OAuth session failed: {}",
-                status.error.as_deref().filter(|e| !e.is_empty()).unwrap_or("unknown error")
-            ))),
+            SessionState::Error => Outcome::Reject(Error::airstore(concat(&[
+                "OAuth session failed: ",
+                status.error.as_deref().filter(|e| !e.is_empty()).unwrap_or("unknown error"),
+            ]))),
         }
     }
 
     /// The timeout error; `shown` is the timeout as the caller's language
     /// prints it (the platform knows; [`format_ms`] is the Rust fallback).
     pub fn timed_out<H, C>(shown: &str) -> Error<H, C> {
-        Error::airstore(format!("OAuth session timed out after {shown}ms"))
+        Error::airstore(concat(&["OAuth session timed out after ", shown, "ms"]))
     }
 }
 

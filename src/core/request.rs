@@ -5,6 +5,7 @@ use super::config::{ClientConfig, Headers};
 use super::config::ApiKey;
 use super::error::{messages, Error};
 use super::json;
+use super::text::concat;
 use super::types::CreateSessionParams;
 use std::borrow::Cow;
 
@@ -50,24 +51,24 @@ pub fn create_session<H, C>(config: &ClientConfig, params: &CreateSessionParams,
     let mut headers = vec![
         ("Accept".to_string(), "application/json".to_string()),
         ("Content-Type".to_string(), "application/json".to_string()),
-        ("Authorization".to_string(), format!("Bearer {key}")),
+        ("Authorization".to_string(), concat(&["Bearer ", key])),
     ];
     merge(&mut headers, &config.default_headers);
     merge(&mut headers, extra);
-    Ok(HttpRequest { method: Method::Post, url: format!("{}/oauth/sessions", config.base_url), headers, body: Some(body) })
+    Ok(HttpRequest { method: Method::Post, url: concat(&[&config.base_url, "/oauth/sessions"]), headers, body: Some(body) })
 }
 
 /// `GET /oauth/sessions/{id}`. The id is one percent-encoded path segment,
 /// so no id can reach another endpoint.
 pub fn get_session<H, C>(config: &ClientConfig, session_id: &str, extra: &Headers) -> Result<HttpRequest, Error<H, C>> {
     let segment = path_segment(session_id)?;
-    Ok(HttpRequest { method: Method::Get, url: format!("{}{segment}", sessions_url(config)), headers: get_session_headers(config, extra), body: None })
+    Ok(HttpRequest { method: Method::Get, url: concat(&[&sessions_url(config), &segment]), headers: get_session_headers(config, extra), body: None })
 }
 
 /// What every `GET /oauth/sessions/{id}` URL starts with (the encoded id
 /// follows); the JS bindings keep it as a JS string for the client's life.
 pub fn sessions_url(config: &ClientConfig) -> String {
-    format!("{}/oauth/sessions/", config.base_url)
+    concat(&[&config.base_url, "/oauth/sessions/"])
 }
 
 /// The headers of `GET /oauth/sessions/{id}`. No `Content-Type` (there is
@@ -75,7 +76,7 @@ pub fn sessions_url(config: &ClientConfig) -> String {
 pub fn get_session_headers(config: &ClientConfig, extra: &Headers) -> Headers {
     let mut headers = vec![("Accept".to_string(), "application/json".to_string())];
     if let Some(key) = &config.api_key {
-        headers.push(("Authorization".to_string(), format!("Bearer {}", key.expose())));
+        headers.push(("Authorization".to_string(), concat(&["Bearer ", key.expose()])));
     }
     merge(&mut headers, &config.default_headers);
     merge(&mut headers, extra);

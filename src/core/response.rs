@@ -4,6 +4,7 @@
 //! exposes it through [`Body`]; this module decides what the answer means.
 
 use super::error::{status_message, Error};
+use super::text::{concat, decimal};
 use super::types::{OAuthSession, SessionState, SessionStatus};
 
 /// What is found at a path of object members in a JSON body.
@@ -84,13 +85,13 @@ pub fn decode<T, H: HeaderMap, B: Body, C>(
     let status = response.status;
     if !response.body.is_json() {
         let what = if response.body.is_empty() { "an empty body" } else { "a body that is not JSON" };
-        return Err(Error::airstore(format!("Airstore answered {status} with {what}; expected a JSON envelope")));
+        return Err(Error::airstore(concat(&["Airstore answered ", &decimal(status.into()), " with ", what, "; expected a JSON envelope"])));
     }
     // The gateway wraps results as {"success":true,"data":{...}}; a bare
     // object is taken as it is.
     let prefix: &[&str] = if response.body.field(&["data"]) == Field::Object { &["data"] } else { &[] };
     let data = Data { body: &response.body, prefix };
-    let value = read(&data).map_err(|why| Error::airstore(format!("Airstore answered {status} with an unexpected response: {why}")))?;
+    let value = read(&data).map_err(|why| Error::airstore(concat(&["Airstore answered ", &decimal(status.into()), " with an unexpected response: ", &why])))?;
     let request_id = response.headers.get("x-request-id");
     Ok((value, ResponseMeta { status_code: status, headers: response.headers, request_id }))
 }
@@ -118,15 +119,15 @@ impl<B: Body> Data<'_, B> {
     }
 
     fn describe(&self, name: &str) -> String {
-        if self.prefix.is_empty() { name.to_string() } else { format!("data.{name}") }
+        concat(&[if self.prefix.is_empty() { "" } else { "data." }, name])
     }
 
     /// A member that must be a string.
     pub fn string(&self, name: &str) -> Result<String, String> {
         match self.get(name) {
             Field::String(s) => Ok(s),
-            Field::Missing => Err(format!("{} is missing", self.describe(name))),
-            other => Err(format!("{} is {}, not a string", self.describe(name), type_name(&other))),
+            Field::Missing => Err(concat(&[&self.describe(name), " is missing"])),
+            other => Err(not_a_string(&self.describe(name), &other)),
         }
     }
 
@@ -135,9 +136,13 @@ impl<B: Body> Data<'_, B> {
         match self.get(name) {
             Field::String(s) => Ok(Some(s)),
             Field::Missing | Field::Null => Ok(None),
-            other => Err(format!("{} is {}, not a string", self.describe(name), type_name(&other))),
+            other => Err(not_a_string(&self.describe(name), &other)),
         }
     }
+}
+
+fn not_a_string(name: &str, field: &Field) -> String {
+    concat(&[name, " is ", type_name(field), ", not a string"])
 }
 
 fn type_name(field: &Field) -> &'static str {
@@ -159,7 +164,7 @@ pub fn read_session<B: Body>(data: &Data<'_, B>) -> Result<OAuthSession, String>
 pub fn read_status<B: Body>(data: &Data<'_, B>) -> Result<SessionStatus, String> {
     let Some(status) = data.word("status", &SessionState::NAMES).and_then(|i| SessionState::ALL.get(i).copied()) else {
         let raw = data.string("status")?;
-        return Err(format!("{} is '{raw}', not one of pending, complete, error", data.describe("status")));
+        return Err(concat(&[&data.describe("status"), " is '", &raw, "', not one of pending, complete, error"]));
     };
     Ok(SessionStatus { status, error: data.optional_string("error")?, connection_id: data.optional_string("connection_id")? })
 }

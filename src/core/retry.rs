@@ -1,6 +1,7 @@
 //! When to retry and how long to wait (CONTRACT section 3).
 
 use super::response::HeaderMap;
+use super::text::{pieces, split_at_byte, whole_number};
 
 /// Answers worth another attempt: request timeout, conflict, rate limit and
 /// server errors. Everything else is final.
@@ -46,12 +47,12 @@ pub fn delay_ms<H: HeaderMap>(n: u32, headers: Option<&H>, now_ms: f64, random: 
 
 /// A plain decimal number (`-12`, `1.5`); no exponents, no float parser.
 fn parse_decimal(s: &str) -> Option<f64> {
-    let s = s.trim();
+    let s = s.trim_ascii();
     let (negative, s) = match s.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, s),
     };
-    let (whole, fraction) = s.split_once('.').unwrap_or((s, ""));
+    let (whole, fraction) = split_at_byte(s, b'.').unwrap_or((s, ""));
     if whole.is_empty() && fraction.is_empty() {
         return None;
     }
@@ -71,13 +72,13 @@ fn parse_decimal(s: &str) -> Option<f64> {
 /// An IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) as milliseconds since
 /// the epoch.
 fn parse_http_date(s: &str) -> Option<f64> {
-    let mut parts = s.trim().split_ascii_whitespace();
+    let mut parts = s.split_ascii_whitespace();
     let _weekday = parts.next()?;
-    let day: i64 = parts.next()?.parse().ok()?;
+    let day = whole_number(parts.next()?)?;
     let month_name = parts.next()?;
     let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"].iter().position(|m| *m == month_name)? as i64 + 1;
-    let year: i64 = parts.next()?.parse().ok()?;
-    let mut hms = parts.next()?.split(':').map(|t| t.parse::<i64>().ok());
+    let year = whole_number(parts.next()?)?;
+    let mut hms = pieces(parts.next()?, b':').map(whole_number);
     let (h, m, sec) = (hms.next()??, hms.next()??, hms.next()??);
     if parts.next()? != "GMT" || !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 {
         return None;

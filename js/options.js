@@ -51,7 +51,7 @@ function text(value, field, max) {
 }
 
 /** `target[key]`, or undefined if `target` is not an object or the read throws. */
-function look(target, key) {
+export function look(target, key) {
   if ((typeof target !== 'object' || target === null) && typeof target !== 'function') return undefined;
   try {
     return target[key];

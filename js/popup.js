@@ -1,17 +1,9 @@
 // The popup window of `oauth.authorize()` (browsers).
 import { AirstoreError } from './errors.js';
+import { look } from './options.js';
 
 const NOT_A_BROWSER = 'authorize() needs a browser window (window.open). On a server, send the user to session.authorize_url and call oauth.poll(session.session_id)';
 const BLOCKED = "The popup was blocked. Open it synchronously in the click handler, e.g. const popup = window.open('', 'airstore-oauth', 'popup'), and pass it as options.popup";
-
-/** `target[key]`, or undefined if `target` is not an object or the read throws. */
-function look(target, key) {
-  try {
-    return target !== null && (typeof target === 'object' || typeof target === 'function') ? target[key] : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Sends `given` (a window the caller opened in the click handler, so no

@@ -135,7 +135,8 @@ class Fields {
       }
     };
     // (Array.isArray last: it throws on a revoked proxy, which `prototype` reports.)
-    const plain = typeof value === 'object' && value !== null && (prototype(value) === null || prototype(prototype(value)) === null) && !Array.isArray(value);
+    const own = typeof value === 'object' && value !== null ? prototype(value) : undefined;
+    const plain = own !== undefined && (own === null || prototype(own) === null) && !Array.isArray(value);
     if (!plain) throw invalid(field, 'must be a plain object of header names to string values');
     let names;
     try {

@@ -11,14 +11,17 @@ import { drive } from './driver.js';
 import { authorizeSession, clientOptions, createParams, pollOptions, requestOptions, sessionId } from './options.js';
 import { closePopup, openPopup } from './popup.js';
 
+// Kept here and deleted from the class: only values js/options.js checked reach them.
 const { startCreateSession, startGetSession, startPoll } = OAuth.prototype;
 for (const start of ['startCreateSession', 'startGetSession', 'startPoll']) delete OAuth.prototype[start];
+const makeOAuth = OAuth.make;
+delete OAuth.make;
 // Bundling turns `class OAuth` into `var OAuth = class _OAuth`; keep the
 // name people see in logs.
 Object.defineProperty(OAuth, 'name', { value: 'OAuth' });
 
-/** The keyless constructor's own key to `new Airstore` (never exported). */
-const KEYLESS = Symbol('keyless');
+/** Set by `Airstore.keyless` for the one construction it makes. */
+let makingKeyless = false;
 
 /** The resources of keyless clients: they never send Authorization. */
 const KEYLESS_RESOURCES = new WeakSet();
@@ -31,10 +34,12 @@ export class Airstore {
   #oauth;
 
   /** `new Airstore(options?)`: throws `AirstoreError` without an API key. */
-  constructor(options, keyless) {
-    const c = clientOptions(options, keyless === KEYLESS);
-    this.#oauth = new OAuth(c.apiKey, c.baseURL, c.timeout, c.maxRetries, lines(c.headers));
-    if (keyless === KEYLESS) KEYLESS_RESOURCES.add(this.#oauth);
+  constructor(options) {
+    const keyless = makingKeyless;
+    makingKeyless = false;
+    const c = clientOptions(options, keyless);
+    this.#oauth = makeOAuth(c.apiKey, c.baseURL, c.timeout, c.maxRetries, lines(c.headers));
+    if (keyless) KEYLESS_RESOURCES.add(this.#oauth);
   }
 
   /**
@@ -42,7 +47,12 @@ export class Airstore {
    * need none; `createSession` is refused (sessions are made server-side).
    */
   static keyless(options) {
-    return new Airstore(options, KEYLESS);
+    makingKeyless = true;
+    try {
+      return new Airstore(options);
+    } finally {
+      makingKeyless = false;
+    }
   }
 
   /** The OAuth resource; the same object on every access. */
@@ -109,7 +119,11 @@ const methods = {
       const o = requestOptions(requestOpts, KEYLESS_RESOURCES.has(this));
       const [poll, fields] = pollOptions(options, 'options', o);
       const watch = fields.boolean('endOnClose') ?? true;
-      popup = openPopup(s.url, fields.get('popup'));
+      const given = fields.get('popup');
+      // Prepared first without the window, so an id the wasm refuses
+      // ('.', '..') opens and navigates no window; then again with it.
+      startPoll.call(this, call, s.id, s.id, poll.timeout, poll.interval, o.timeout, o.maxRetries, lines(o.headers), undefined, false);
+      popup = openPopup(s.url, given);
       startPoll.call(this, call, s.id, s.id, poll.timeout, poll.interval, o.timeout, o.maxRetries, lines(o.headers), popup, watch);
       return drive(call, poll.signal, poll.onStatus, popup, watch);
     } catch (error) {

@@ -43,9 +43,10 @@ pub struct OAuth {
 #[wasm_bindgen]
 impl OAuth {
     /// The client's configuration, checked by js/options.js. `header_lines`
-    /// are `Name:value` lines, each ended by `\n`.
-    #[wasm_bindgen(constructor)]
-    pub fn new(api_key: Option<String>, base_url: Option<String>, timeout_ms: Option<f64>, max_retries: Option<u32>, header_lines: Option<String>) -> OAuth {
+    /// are `Name:value` lines, each ended by `\n`. A static method, not a
+    /// constructor: js/public.js takes it and deletes it, so no caller can
+    /// make an `OAuth` from values that were not checked.
+    pub fn make(api_key: Option<String>, base_url: Option<String>, timeout_ms: Option<f64>, max_retries: Option<u32>, header_lines: Option<String>) -> OAuth {
         let config = ClientConfig {
             api_key: api_key.map(Into::into),
             base_url: base_url.unwrap_or_else(|| DEFAULT_BASE_URL.to_string()),

@@ -1,7 +1,7 @@
 //! When to retry and how long to wait (CONTRACT section 3).
 
 use super::response::HeaderMap;
-use super::text::{pieces, split_at_byte, whole_number};
+use super::text::{pieces, split_at_byte, trim_space, whole_number};
 
 /// Answers worth another attempt: request timeout, conflict, rate limit and
 /// server errors. Everything else is final.
@@ -47,7 +47,7 @@ pub fn delay_ms<H: HeaderMap>(n: u32, headers: Option<&H>, now_ms: f64, random: 
 
 /// A plain decimal number (`-12`, `1.5`); no exponents, no float parser.
 fn parse_decimal(s: &str) -> Option<f64> {
-    let s = s.trim_ascii();
+    let s = trim_space(s);
     let (negative, s) = match s.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, s),
@@ -72,7 +72,7 @@ fn parse_decimal(s: &str) -> Option<f64> {
 /// An IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) as milliseconds since
 /// the epoch.
 fn parse_http_date(s: &str) -> Option<f64> {
-    let mut parts = s.split_ascii_whitespace();
+    let mut parts = trim_space(s).split_ascii_whitespace();
     let _weekday = parts.next()?;
     let day = whole_number(parts.next()?)?;
     let month_name = parts.next()?;

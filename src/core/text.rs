@@ -55,12 +55,27 @@ pub fn pieces(s: &str, delimiter: u8) -> impl Iterator<Item = &str> {
     })
 }
 
-/// A whole number of at most 15 ASCII digits (no sign, no spaces).
+/// A whole number of at most 15 ASCII digits, with an optional sign (as
+/// `str::parse::<i64>` reads it, short of overflow).
 pub fn whole_number(s: &str) -> Option<i64> {
-    if s.is_empty() || s.len() > 15 || !s.bytes().all(|b| b.is_ascii_digit()) {
+    let (negative, digits) = match s.as_bytes().first() {
+        Some(b'-') => (true, s.get(1..)?),
+        Some(b'+') => (false, s.get(1..)?),
+        _ => (false, s),
+    };
+    if digits.is_empty() || digits.len() > 15 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    Some(s.bytes().fold(0, |n, b| n * 10 + i64::from(b - b'0')))
+    let n = digits.bytes().fold(0, |n, b| n * 10 + i64::from(b - b'0'));
+    Some(if negative { -n } else { n })
+}
+
+/// `s` without the whitespace a Latin-1 header value can carry at either
+/// end (what `str::trim` strips, within Latin-1: tab, line feed, vertical
+/// tab, form feed, carriage return, space, NEL, no-break space).
+pub fn trim_space(s: &str) -> &str {
+    let space = |c: char| matches!(c, '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{85}' | '\u{a0}');
+    s.trim_matches(space)
 }
 
 #[cfg(test)]
@@ -79,7 +94,10 @@ mod tests {
         assert_eq!(pieces("", b':').collect::<Vec<_>>(), [""]);
         assert_eq!(pieces("a::", b':').collect::<Vec<_>>(), ["a", "", ""]);
         assert_eq!(whole_number("0042"), Some(42));
-        for bad in ["", "-1", "1.5", " 1", "1234567890123456"] {
+        assert_eq!(whole_number("+06"), Some(6));
+        assert_eq!(whole_number("-1994"), Some(-1994));
+        assert_eq!(trim_space("\u{a0}\t0 \u{85}"), "0");
+        for bad in ["", "-", "+", "1.5", " 1", "1234567890123456"] {
             assert_eq!(whole_number(bad), None, "{bad}");
         }
     }

@@ -160,3 +160,16 @@ test('a bad argument closes the popup the caller opened, so it is not left blank
   assert.ok(err instanceof AirstoreError);
   assert.equal(popup.closed, true);
 });
+
+test("a session id the wasm refuses ('.', '..') opens and navigates no window", async () => {
+  const opened = installWindow(fakePopup());
+  const given = fakePopup();
+  for (const id of ['.', '..']) {
+    let err = await caught(() => browser().oauth.authorize({ session_id: id, authorize_url: 'https://accounts.example/auth' }));
+    assert.match(err.message, /^sessionId must be a session id, not a path segment/);
+    err = await caught(() => browser().oauth.authorize({ session_id: id, authorize_url: 'https://accounts.example/auth' }, { popup: given }));
+    assert.match(err.message, /^sessionId must be a session id, not a path segment/);
+  }
+  assert.equal(opened.length, 0);
+  assert.equal(given.location.href, 'about:blank');
+});

@@ -274,6 +274,15 @@ describe('keyless clients', () => {
     }
   });
 
+  test('the wasm resource cannot be made from unchecked values', async () => {
+    const OAuth = new Airstore({ apiKey: 'k', baseURL: s.baseURL }).oauth.constructor;
+    assert.equal(OAuth.make, undefined);
+    const before = s.requests.length;
+    await assert.rejects(async () => new OAuth().getSession('0'.repeat(32)));
+    assert.equal(s.requests.length, before);
+    assert.equal(Airstore.length, 1);
+  });
+
   test('keyless with an apiKey option does not use it', async () => {
     let k;
     try {

@@ -5,18 +5,14 @@
 //
 // Why on this side of the boundary: reading a JS object from wasm costs a
 // crossing per property and, in the wasm, code to carry each error back
-// (docs/size.md: about 7 KB gzipped). The wasm gets plain strings and
+// (docs/size.md: 9.3 KB of wasm gzipped). The wasm gets plain strings and
 // numbers, already checked, and decides everything about the protocol: the
-// request, retries, the poll, what an answer means.
+// request, retries, the poll, what an answer means. What is not given is
+// left undefined: the defaults are the core's (src/core/config.rs).
 
 import { AirstoreError } from './errors.js';
 import { isWellFormed } from './text.js';
 
-const DEFAULT_BASE_URL = 'https://api.airstore.ai/api/v1';
-const DEFAULT_TIMEOUT_MS = 60_000;
-const DEFAULT_MAX_RETRIES = 2;
-const DEFAULT_POLL_TIMEOUT_MS = 300_000;
-const DEFAULT_POLL_INTERVAL_MS = 2_000;
 /** The providers Airstore connects through OAuth (others are still sent: the server decides). */
 const INTEGRATION_TYPES = 'gmail, gdrive, github, notion, linear, slack';
 const MISSING_API_KEY = 'API key is required. Pass it via the `apiKey` option or set the AIRSTORE_API_KEY environment variable.';
@@ -256,7 +252,8 @@ function refuseMixedContent(url) {
 
 /**
  * `ClientOptions` (or the keyless client's), with the environment
- * fallbacks: { apiKey, baseURL, timeout, maxRetries, headers }.
+ * fallbacks: { apiKey, baseURL, timeout, maxRetries, headers }, each
+ * undefined (headers '') where neither gives one.
  */
 export function clientOptions(value, keyless) {
   const fields = new Fields(value, 'options');
@@ -271,16 +268,18 @@ export function clientOptions(value, keyless) {
   }
   const given = fields.string('baseURL');
   const fromEnv = given === undefined ? env('AIRSTORE_BASE_URL') : undefined;
-  const url = given !== undefined ? baseURL('options.baseURL', given) : fromEnv !== undefined ? baseURL('AIRSTORE_BASE_URL', fromEnv) : DEFAULT_BASE_URL;
-  if (!parses(url)) throw invalid('options.baseURL', 'must be an http(s) URL that parses (check the host and port)');
-  refuseMixedContent(url);
+  const url = given !== undefined ? baseURL('options.baseURL', given) : fromEnv !== undefined ? baseURL('AIRSTORE_BASE_URL', fromEnv) : undefined;
+  if (url !== undefined) {
+    if (!parses(url)) throw invalid('options.baseURL', 'must be an http(s) URL that parses (check the host and port)');
+    refuseMixedContent(url);
+  }
   const headers = fields.headers('defaultHeaders');
   if (keyless) refuseAuthorization(headers, 'options.defaultHeaders');
   return {
     apiKey,
     baseURL: url,
-    timeout: fields.millis('timeout') ?? DEFAULT_TIMEOUT_MS,
-    maxRetries: fields.retries('maxRetries') ?? DEFAULT_MAX_RETRIES,
+    timeout: fields.millis('timeout'),
+    maxRetries: fields.retries('maxRetries'),
     headers,
   };
 }
@@ -322,8 +321,8 @@ export function createParams(value) {
 export function pollOptions(value, path, request) {
   const fields = new Fields(value, path);
   const poll = {
-    timeout: fields.millis('timeout') ?? DEFAULT_POLL_TIMEOUT_MS,
-    interval: fields.millis('interval') ?? DEFAULT_POLL_INTERVAL_MS,
+    timeout: fields.millis('timeout'),
+    interval: fields.millis('interval'),
     onStatus: fields.function('onStatus'),
     signal: fields.signal('signal') ?? request.signal,
   };

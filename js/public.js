@@ -98,7 +98,7 @@ const methods = {
       const checked = sessionId(id);
       const o = requestOptions(options, KEYLESS_RESOURCES.has(this));
       const [poll] = pollOptions(pollOpts, 'pollOpts', o);
-      startPoll.call(this, call, id, checked, poll.timeout, poll.interval, o.timeout, o.maxRetries, lines(o.headers), undefined, false);
+      startPoll.call(this, call, id, checked, poll.timeout, poll.interval, o.timeout, o.maxRetries, lines(o.headers));
       return drive(call, poll.signal, poll.onStatus, undefined, false);
     } catch (error) {
       giveBack(call);
@@ -120,11 +120,11 @@ const methods = {
       const [poll, fields] = pollOptions(options, 'options', o);
       const watch = fields.boolean('endOnClose') ?? true;
       const given = fields.get('popup');
-      // Prepared first without the window, so an id the wasm refuses
-      // ('.', '..') opens and navigates no window; then again with it.
-      startPoll.call(this, call, s.id, s.id, poll.timeout, poll.interval, o.timeout, o.maxRetries, lines(o.headers), undefined, false);
+      // Prepared before the window opens, so an id the wasm refuses ('.',
+      // '..') opens and navigates no window.
+      startPoll.call(this, call, s.id, s.id, poll.timeout, poll.interval, o.timeout, o.maxRetries, lines(o.headers));
       popup = openPopup(s.url, given);
-      startPoll.call(this, call, s.id, s.id, poll.timeout, poll.interval, o.timeout, o.maxRetries, lines(o.headers), popup, watch);
+      if (watch) call.watchPopup(popup);
       return drive(call, poll.signal, poll.onStatus, popup, watch);
     } catch (error) {
       // Do not leave the window the caller opened for us (or we opened) blank.

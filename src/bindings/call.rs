@@ -144,7 +144,7 @@ impl Call {
     }
 
     /// Lets go of everything the finished call held (its request, result,
-    /// popup), so a kept `Call` holds on to no JS value.
+    /// the popup it watched), so a kept `Call` holds on to no JS value.
     pub fn clear(&mut self) {
         *self = Call::idle();
     }
@@ -152,6 +152,15 @@ impl Call {
     /// SEND: starts the exchange (js/exchange.js) with the step's time.
     pub fn send(&self, to: &JsValue) -> JsValue {
         self.request.start(self.ms, to)
+    }
+
+    /// authorize: once `popup` (a window) is closed, the poll's next check
+    /// is its last. Called after the call is prepared and before it starts.
+    #[wasm_bindgen(js_name = watchPopup)]
+    pub fn watch_popup(&mut self, popup: JsValue) {
+        if let Machine::Poll(poll) = &mut self.machine {
+            poll.watch_window(Box::new(move || platform::js_get(&popup, "closed").as_bool() == Some(true)));
+        }
     }
 
     /// SEND: the time the exchange has; WAIT: how long to wait.

@@ -17,7 +17,7 @@ use crate::core::poll::PollOptions;
 use crate::core::request;
 use crate::core::text::{pieces, split_at_byte};
 use crate::core::CreateSessionParams;
-use crate::platform::{header_lines, js_get, js_str, show_ms, JsRequest};
+use crate::platform::{header_lines, js_str, show_ms, JsRequest};
 use call::{Call, Machine};
 use std::borrow::Cow;
 use wasm_bindgen::prelude::*;
@@ -42,20 +42,20 @@ pub struct OAuth {
 // `undefined` mean "not given": the core's defaults apply.
 #[wasm_bindgen]
 impl OAuth {
-    /// The client's configuration, checked by js/options.js. `header_lines`
+    /// The client's configuration, checked by js/options.js. `default_headers`
     /// are `Name:value` lines, each ended by `\n`. A static method, not a
     /// constructor: js/public.js takes it and deletes it, so no caller can
     /// make an `OAuth` from values that were not checked.
-    pub fn make(api_key: Option<String>, base_url: Option<String>, timeout_ms: Option<f64>, max_retries: Option<u32>, header_lines: Option<String>) -> OAuth {
+    pub fn make(api_key: Option<String>, base_url: Option<String>, timeout_ms: Option<f64>, max_retries: Option<u32>, default_headers: Option<String>) -> OAuth {
         let config = ClientConfig {
             api_key: api_key.map(Into::into),
             base_url: base_url.unwrap_or_else(|| DEFAULT_BASE_URL.to_string()),
             timeout_ms: timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS),
             max_retries: max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
-            default_headers: headers_of(header_lines),
+            default_headers: headers_of(default_headers),
         };
         let sessions_url = JsValue::from_str(&request::sessions_url(&config)).into();
-        let get_headers = self::header_lines(&request::get_session_headers(&config, &Vec::new()));
+        let get_headers = header_lines(&request::get_session_headers(&config, &Vec::new()));
         OAuth { config, sessions_url, get_headers }
     }
 
@@ -91,8 +91,8 @@ impl OAuth {
     }
 
     /// Checks the session every `interval_ms` until it is complete or
-    /// failed, or `poll_timeout_ms` passes. With `watch_popup`, once `popup`
-    /// (a window) is closed the next check is the last (authorize).
+    /// failed, or `poll_timeout_ms` passes (authorize then has the call
+    /// watch its window: `Call::watch_popup`).
     #[wasm_bindgen(js_name = startPoll)]
     #[allow(clippy::too_many_arguments)]
     pub fn start_poll(
@@ -105,15 +105,12 @@ impl OAuth {
         timeout_ms: Option<f64>,
         max_retries: Option<u32>,
         header_lines: Option<String>,
-        popup: JsValue,
-        watch_popup: bool,
     ) -> Result<(), JsValue> {
         let overrides = overrides(timeout_ms, max_retries, header_lines);
         let request = self.get_session_request(given, id, &overrides.headers)?;
         let defaults = PollOptions::default();
         let poll = PollOptions { timeout_ms: poll_timeout_ms.unwrap_or(defaults.timeout_ms), interval_ms: interval_ms.unwrap_or(defaults.interval_ms) };
-        let window_closed: Box<dyn Fn() -> bool> = if watch_popup { Box::new(move || js_get(&popup, "closed").as_bool() == Some(true)) } else { Box::new(|| false) };
-        let machine = Poll::new(&self.config, &overrides, poll, show_ms(poll.timeout_ms), window_closed);
+        let machine = Poll::new(&self.config, &overrides, poll, show_ms(poll.timeout_ms), Box::new(|| false) as Box<dyn Fn() -> bool>);
         *call = Call::new(request, Machine::Poll(machine));
         Ok(())
     }

@@ -271,6 +271,12 @@ impl<H, F: Fn() -> bool> Poll<H, F> {
         }
     }
 
+    /// From now on, `window_closed` says whether the window is closed
+    /// (authorize opens its window after the call is prepared).
+    pub fn watch_window(&mut self, window_closed: F) {
+        self.window_closed = window_closed;
+    }
+
     fn timed_out<C>(&self) -> Error<H, C> {
         PollSchedule::timed_out(&self.shown_timeout)
     }

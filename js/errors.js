@@ -83,6 +83,23 @@ export class APIConnectionTimeoutError extends APIConnectionError {
   }
 }
 
+// A minifier renames the classes (the workerd entry ships minified, and app
+// bundlers minify the others): keep the names `constructor.name` and logs show.
+const NAMED = {
+  AirstoreError,
+  APIError,
+  AuthenticationError,
+  PermissionDeniedError,
+  NotFoundError,
+  ConflictError,
+  UnprocessableEntityError,
+  RateLimitError,
+  InternalServerError,
+  APIConnectionError,
+  APIConnectionTimeoutError,
+};
+for (const name of Object.keys(NAMED)) Object.defineProperty(NAMED[name], 'name', { value: name });
+
 // Called from Rust with the class name decided by the core's error table.
 export function makeError(name, message, status, headers, requestId, cause) {
   switch (name) {

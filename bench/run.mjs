@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { startStandin } from '../tests/server/standin.mjs';
+import { pendingSession } from './session.mjs';
 import { bundleBrowserApp, gzip9 } from './browser-app.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -90,12 +91,7 @@ fs.copyFileSync(path.join(BENCH, 'child.mjs'), path.join(tmp, 'child.mjs'));
 const CHILD = path.join(tmp, 'child.mjs');
 
 const standin = await startStandin();
-const created = await fetch(`${standin.baseURL}/oauth/sessions`, {
-  method: 'POST',
-  headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-  body: JSON.stringify({ integration_type: 'gmail' }),
-}).then((r) => r.json());
-const SESSION_ID = created.data.session_id; // stays pending for the whole run
+const SESSION_ID = await pendingSession(standin, KEY);
 
 let miniflare; // the one alive, for cleanup on failure
 async function cleanup() {

@@ -16,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { startStandin } from '../tests/server/standin.mjs';
+import { pendingSession } from './session.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WORKERD = path.join(ROOT, 'node_modules/@cloudflare/workerd-linux-64/bin/workerd');
@@ -24,12 +25,7 @@ const reps = Number(process.argv[2] ?? 11);
 const flagSets = JSON.parse(process.argv[3] ?? '{"default":[]}');
 
 const standin = await startStandin();
-const created = await fetch(`${standin.baseURL}/oauth/sessions`, {
-  method: 'POST',
-  headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-  body: JSON.stringify({ integration_type: 'gmail' }),
-}).then((r) => r.json());
-const SESSION_ID = created.data.session_id;
+const SESSION_ID = await pendingSession(standin, KEY);
 
 // Each SDK as a Worker of three modules: worker.mjs, sdk.mjs and the wasm
 // (the peer's sdk.mjs is its ESM bundled by esbuild, as wrangler would).

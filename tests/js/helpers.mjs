@@ -1,6 +1,10 @@
 // Shared helpers of the JS integration tests (not a test file itself).
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { AirstoreError } from '../../pkg/dist/node.mjs';
 
 export { startStandin } from '../server/standin.mjs';
@@ -94,5 +98,38 @@ export async function waitFor(cond, ms = 2000, what = 'condition') {
   while (!cond()) {
     if (performance.now() > deadline) assert.fail(`timed out waiting for ${what}`);
     await sleep(5);
+  }
+}
+
+/**
+ * A Worker in workerd (Miniflare) over the package's workerd entry, as
+ * wrangler ships it: `source` is its worker.mjs, which imports
+ * './workerd.mjs' (the .wasm sits beside it). Resolves with the Miniflare,
+ * and `dispose()`, which also removes the Worker's files.
+ */
+export async function startEntryWorker(source, bindings = {}) {
+  const { Miniflare } = await import('miniflare'); // only for the suites that need workerd
+  const dist = fileURLToPath(new URL('../../pkg/dist/', import.meta.url));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'airstore-worker-'));
+  const remove = () => fs.rmSync(dir, { recursive: true, force: true });
+  let mf;
+  try {
+    fs.copyFileSync(path.join(dist, 'workerd.mjs'), path.join(dir, 'workerd.mjs'));
+    fs.copyFileSync(path.join(dist, 'airstore_wasm_bg.wasm'), path.join(dir, 'airstore_wasm_bg.wasm'));
+    fs.writeFileSync(path.join(dir, 'worker.mjs'), source);
+    mf = new Miniflare({
+      modules: true,
+      modulesRoot: dir,
+      scriptPath: path.join(dir, 'worker.mjs'),
+      modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+      bindings,
+      compatibilityDate: '2025-09-01',
+    });
+    await mf.ready;
+    return { mf, dispose: () => mf.dispose().finally(remove) };
+  } catch (e) {
+    await mf?.dispose().catch(() => {});
+    remove();
+    throw e;
   }
 }

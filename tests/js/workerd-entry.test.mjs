@@ -4,13 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Miniflare } from 'miniflare';
-import { startStandin } from './helpers.mjs';
+import { startEntryWorker, startStandin } from './helpers.mjs';
 
-const DIST = fileURLToPath(new URL('../../pkg/dist/', import.meta.url));
 const CLASSES = [
   'Airstore', 'AirstoreError', 'APIError', 'AuthenticationError', 'PermissionDeniedError', 'NotFoundError',
   'ConflictError', 'UnprocessableEntityError', 'RateLimitError', 'InternalServerError', 'APIConnectionError',
@@ -19,12 +14,9 @@ const CLASSES = [
 
 test('the minified workerd entry keeps its class names, and a 404 is a NotFoundError by every name', { timeout: 60_000 }, async () => {
   const s = await startStandin();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'airstore-workerd-entry-'));
-  let mf;
+  let worker;
   try {
-    fs.copyFileSync(path.join(DIST, 'workerd.mjs'), path.join(dir, 'workerd.mjs'));
-    fs.copyFileSync(path.join(DIST, 'airstore_wasm_bg.wasm'), path.join(dir, 'airstore_wasm_bg.wasm'));
-    fs.writeFileSync(path.join(dir, 'worker.mjs'), `
+    worker = await startEntryWorker(`
 import * as sdk from './workerd.mjs';
 
 export default {
@@ -39,26 +31,17 @@ export default {
     });
   },
 };
-`);
-    mf = new Miniflare({
-      modules: true,
-      modulesRoot: dir,
-      scriptPath: path.join(dir, 'worker.mjs'),
-      modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
-      bindings: { KEY: 'org_test_key', BASE_URL: s.baseURL },
-      compatibilityDate: '2025-09-01',
-    });
-    const res = await mf.dispatchFetch('http://worker.test/');
+`, { KEY: 'org_test_key', BASE_URL: s.baseURL });
+    const res = await worker.mf.dispatchFetch('http://worker.test/');
     assert.equal(res.status, 200, await res.clone().text());
     const body = await res.json();
     assert.deepEqual(body.names, CLASSES, 'each exported class is named as exported');
     assert.equal(body.oauth, 'OAuth');
     assert.deepEqual(body.error, { name: 'NotFoundError', constructor: 'NotFoundError', notFound: true, api: true, status: 404 });
     // Still minified: a readable build would be twice the size (docs/speed.md).
-    assert.ok(fs.statSync(path.join(DIST, 'workerd.mjs')).size < 30_000, 'dist/workerd.mjs is minified');
+    assert.ok(fs.statSync(new URL('../../pkg/dist/workerd.mjs', import.meta.url)).size < 30_000, 'dist/workerd.mjs is minified');
   } finally {
-    await mf?.dispose();
+    await worker?.dispose();
     await s.close();
-    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

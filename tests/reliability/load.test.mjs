@@ -6,16 +6,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Miniflare } from 'miniflare';
 import Airstore from '../../pkg/dist/node.mjs';
-import { startStandin, KEY, SESSIONS_PATH } from './shared.mjs';
+import { startEntryWorker, startStandin, KEY, SESSIONS_PATH } from './shared.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const DIST = path.join(HERE, '../../pkg/dist');
 const INTERVAL = 100;
 const SPREAD_MS = 2000; // completions land within this long after the start
 const MB = 1024 * 1024;
@@ -171,12 +167,9 @@ test('1,000 concurrent polls in one Node process: each its own connection id, re
 test('200 concurrent polls inside one workerd instance (Miniflare)', { timeout: 60_000 }, async (t) => {
   const N = 200;
   const ids = await createSessions(N);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'airstore-load-'));
-  let mf;
+  let worker;
   try {
-    fs.copyFileSync(path.join(DIST, 'workerd.mjs'), path.join(dir, 'workerd.mjs'));
-    fs.copyFileSync(path.join(DIST, 'airstore_wasm_bg.wasm'), path.join(dir, 'airstore_wasm_bg.wasm'));
-    fs.writeFileSync(path.join(dir, 'worker.mjs'), `
+    worker = await startEntryWorker(`
 import { Airstore } from './workerd.mjs';
 
 export default {
@@ -193,19 +186,11 @@ export default {
   },
 };
 `);
-    mf = new Miniflare({
-      modules: true,
-      modulesRoot: dir,
-      scriptPath: path.join(dir, 'worker.mjs'),
-      modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
-      compatibilityDate: '2025-09-01',
-    });
-    await mf.ready;
 
     const fromIndex = s.requests.length;
     const startedAt = Date.now();
     const schedule = scheduleCompletions(ids, 'workerd');
-    const res = await mf.dispatchFetch('http://worker.test/', {
+    const res = await worker.mf.dispatchFetch('http://worker.test/', {
       method: 'POST',
       body: JSON.stringify({ baseURL: s.baseURL, ids, interval: INTERVAL, timeout: 30_000 }),
     });
@@ -221,7 +206,6 @@ export default {
     t.diagnostic(`workerd: ${N} polls in ${body.elapsed} ms (worker clock), ${total} GETs (max ${maxGets} for one session)`);
     assert.ok(Date.now() - startedAt < SPREAD_MS + 8000, `took ${Date.now() - startedAt} ms`);
   } finally {
-    await mf?.dispose();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await worker?.dispose();
   }
 });

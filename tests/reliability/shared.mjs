@@ -5,9 +5,9 @@ import util from 'node:util';
 import { AirstoreError } from '../../pkg/dist/node.mjs';
 
 // The basics are the integration tests' own (tests/js/helpers.mjs).
-import { KEY, SESSIONS_PATH, deadPort, sleep, startStandin, withEnv } from '../js/helpers.mjs';
+import { KEY, SESSIONS_PATH, deadPort, sleep, startEntryWorker, startStandin, withEnv } from '../js/helpers.mjs';
 
-export { KEY, SESSIONS_PATH, deadPort, sleep, startStandin, withEnv };
+export { KEY, SESSIONS_PATH, deadPort, sleep, startEntryWorker, startStandin, withEnv };
 
 /** The class name of anything, without running user code that could throw. */
 export function className(value) {

@@ -17,10 +17,7 @@ build: setup-rust setup-node
 	# Inlining the smallest functions (up to 6 nodes) everywhere and telling wasm-opt that
 	# Rust leaves the first 1 KB of memory alone (the stack sits below the data, from 1 MB
 	# down) took 0.3 KB gzipped off; both measured in docs/size.md.
-	wasm-opt -Oz --always-inline-max-function-size 6 --low-memory-unused --strip-debug --strip-producers $(BINDGEN)/airstore_wasm_bg.wasm -o build/optimized.wasm
-	# One-letter import, export and module names (1.0 KB gzipped off the wasm, 0.8 KB off the JS);
-	# tools/build.mjs renames them in the glue from the printed table.
-	wasm-opt --minify-imports-and-exports-and-modules build/optimized.wasm -o build/airstore_wasm_bg.wasm > build/names.json
+	wasm-opt -Oz --always-inline-max-function-size 6 --low-memory-unused --strip-debug --strip-producers $(BINDGEN)/airstore_wasm_bg.wasm -o build/airstore_wasm_bg.wasm
 	node tools/build.mjs
 	@ls -l pkg/dist/airstore_wasm_bg.wasm | awk '{print "pkg/dist/airstore_wasm_bg.wasm: " $$5 " bytes"}'
 

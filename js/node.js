@@ -5,11 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initSync } from '../build/bindgen/airstore_wasm.js';
-import { keepControllers } from './keep.js';
 
 // `__dirname` is CommonJS's own: this file is only ever run as dist/node.cjs.
 initSync({ module: readFileSync(join(__dirname, 'airstore_wasm_bg.wasm')) });
-keepControllers(); // Node only (see js/keep.js); the other entries make a fresh one each time
 
 export * from './public.js';
 export { default } from './public.js';

@@ -101,7 +101,9 @@ async fn sends_method_headers_body_and_manual_redirects_through_the_global_fetch
     assert_eq!(get(&init, "method").as_string().unwrap(), "POST");
     assert_eq!(get(&init, "redirect").as_string().unwrap(), "manual");
     assert_eq!(get(&init, "body").as_string().unwrap(), r#"{"integration_type":"gmail"}"#);
-    assert_eq!(get(&get(&init, "headers"), "Accept").as_string().unwrap(), "application/json");
+    let headers = get(&init, "headers");
+    let accept: Function = get(&headers, "get").into();
+    assert_eq!(accept.call1(&headers, &"accept".into()).unwrap().as_string().unwrap(), "application/json");
     assert!(get(&init, "signal").is_object(), "the exchange can be aborted");
 }
 
@@ -120,11 +122,47 @@ async fn a_hung_exchange_times_out_and_is_aborted() {
 
 #[wasm_bindgen_test]
 async fn a_stalled_body_is_covered_by_the_same_timer() {
-    let _stub = FetchStub::install(
-        "() => Promise.resolve({ status: 200, type: 'basic', headers: new Headers(), text: () => new Promise(() => {}) })",
-    );
+    let _stub = FetchStub::install("() => Promise.resolve(new Response(new ReadableStream({ start() {} }), { status: 200 }))");
     let result = WebPlatform::new(None).send(&request("http://127.0.0.1:9/x"), 30.0).await;
     assert!(matches!(result, Err(TransportError::TimedOut)));
+}
+
+#[wasm_bindgen_test]
+async fn a_body_over_the_cap_is_refused_as_it_streams_and_by_its_length() {
+    let detail = |r: Result<_, TransportError<JsValue>>| match r {
+        Err(TransportError::Network { detail, .. }) => detail,
+        _ => panic!("expected a network error"),
+    };
+    // 2 MiB sent in 64 KiB chunks with no Content-Length: refused once past 1 MiB.
+    let _stub = FetchStub::install(
+        "() => { let n = 0; const chunk = new Uint8Array(65536).fill(120);
+           return Promise.resolve(new Response(new ReadableStream({ pull(c) { n++ < 32 ? c.enqueue(chunk) : c.close(); } }), { status: 500 })); }",
+    );
+    let platform = WebPlatform::new(None);
+    assert_eq!(detail(platform.send(&request("http://127.0.0.1:9/x"), 5_000.0).await), "the response body is larger than 1048576 bytes, the most this client reads");
+    drop(_stub);
+    let _stub = FetchStub::install("() => Promise.resolve(new Response('{}', { status: 200, headers: { 'content-length': '5000000' } }))");
+    assert_eq!(detail(platform.send(&request("http://127.0.0.1:9/x"), 5_000.0).await), "the response body is larger than 1048576 bytes, the most this client reads");
+}
+
+#[wasm_bindgen_test]
+async fn the_driver_that_ships_runs_a_call_over_fetch() {
+    use airstore_wasm::core::{client, ClientConfig, RequestOverrides};
+    let _stub = FetchStub::install(
+        r#"(url, init) => { globalThis.__calls.push(url);
+             return Promise.resolve(globalThis.__calls.length === 1
+               ? new Response('busy', { status: 503, headers: { 'retry-after-ms': '5' } })
+               : new Response('{"success":true,"data":{"status":"complete","connection_id":"conn_1"}}', { status: 200, headers: { 'x-request-id': 'req_9' } })); }"#,
+    );
+    let config = ClientConfig { base_url: "http://127.0.0.1:9/api/v1".into(), ..ClientConfig::default() };
+    let (status, meta) = client::get_session(&WebPlatform::new(None), &config, "a/b", &RequestOverrides::default())
+        .await
+        .unwrap_or_else(|e| panic!("{}", e.message));
+    assert_eq!(status.connection_id.as_deref(), Some("conn_1"));
+    assert_eq!((meta.status_code, meta.request_id.as_deref()), (200, Some("req_9")));
+    let calls = js("return globalThis.__calls");
+    assert_eq!(get(&calls, "length").as_f64(), Some(2.0), "the 503 was retried");
+    assert_eq!(get(&calls, "0").as_string().as_deref(), Some("http://127.0.0.1:9/api/v1/oauth/sessions/a%2Fb"));
 }
 
 #[wasm_bindgen_test]

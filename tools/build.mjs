@@ -12,8 +12,8 @@ const out = `${root}pkg/.dist-next/`;
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
-// wasm-bindgen copies the JS modules the Rust code imports (js/errors.js,
-// js/exchange.js) into snippets/<hash>/; point every import of them back at
+// wasm-bindgen copies the JS module the Rust code imports (js/errors.js)
+// into snippets/<hash>/; point every import of them back at
 // the one source file, so each bundle holds one copy of the error classes.
 const snippetsToSources = {
   name: 'snippets-to-sources',
@@ -22,74 +22,19 @@ const snippetsToSources = {
   },
 };
 
-// The wasm's imports, exports and their module have one-letter names
-// (wasm-opt --minify-imports-and-exports-and-modules, run by the Makefile,
-// printed the table to build/names.json); rename them in the glue to match.
-const glue = `${root}build/bindgen/airstore_wasm.js`;
-const minGlue = `${root}build/bindgen/airstore_wasm.min.js`;
-const names = JSON.parse(readFileSync(`${root}build/names.json`, 'utf8'));
-checkNamesMatch(new WebAssembly.Module(readFileSync(`${root}build/airstore_wasm_bg.wasm`)), names);
-writeFileSync(minGlue, renameWasmNames(readFileSync(glue, 'utf8'), names));
-
-/** The table must describe this very wasm (the Makefile writes both in one step). */
-function checkNamesMatch(module, table) {
-  const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
-  const imports = WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`).sort();
-  const exports = WebAssembly.Module.exports(module).map((e) => e.name).sort();
-  if (!same(imports, table.imports.map(([, , short]) => `a.${short}`).sort()) || !same(exports, table.exports.map(([, short]) => short).sort())) {
-    throw new Error('tools/build.mjs: build/names.json does not describe build/airstore_wasm_bg.wasm (run `make build`)');
-  }
-}
-const useMinGlue = {
-  name: 'use-min-glue',
-  setup(b) {
-    b.onResolve({ filter: /build\/bindgen\/airstore_wasm\.js$/ }, () => ({ path: minGlue }));
-  },
-};
-
-/**
- * The glue with the wasm's new names: `wasm.<export>` uses become the short
- * names, and the import object becomes one module "a" whose members are the
- * glue's own functions (renamed where they are defined) and the snippets'.
- */
-function renameWasmNames(source, names) {
-  const exports = new Map(names.exports);
-  let out = source.replace(/\bwasm\.([A-Za-z_$][\w$]*)/g, (whole, name) => (exports.has(name) ? `wasm.${exports.get(name)}` : whole));
-  const [start, end] = importObject(out);
-  const namespaces = new Map([...out.slice(start, end).matchAll(/"([^"]+)": (import\d+),/g)].map((m) => [m[1], m[2]]));
-  const members = [];
-  for (const [module, name, short] of names.imports) {
-    const namespace = namespaces.get(module);
-    if (!namespace) throw new Error(`tools/build.mjs: no namespace for the wasm import module ${module}`);
-    const definition = `\n        ${name}: function`;
-    if (namespace === 'import0' && out.split(definition).length === 2) {
-      out = out.replace(definition, () => `\n        ${short}: function`); // the glue's own function, renamed where it is defined
-    } else {
-      members.push(`${JSON.stringify(short)}: ${namespace}[${JSON.stringify(name)}]`);
-    }
-  }
-  const [at, to] = importObject(out); // moved by the renames above
-  return `${out.slice(0, at)}    return { a: Object.assign(import0, { ${members.join(', ')} }) };\n${out.slice(to)}`;
-}
-
-/** Where the glue returns its import object: [start, end) of `return { … };`. */
-function importObject(glueSource) {
-  const start = glueSource.indexOf('    return {\n        __proto__: null,\n        "./airstore_wasm_bg.js": import0,');
-  const end = glueSource.indexOf('};\n}\n', start);
-  if (start < 0 || end < 0) throw new Error('tools/build.mjs: the glue no longer has the import object it renames (wasm-bindgen changed?)');
-  return [start, end + 3];
-}
-
 const common = {
   bundle: true,
   absWorkingDir: root,
-  plugins: [useMinGlue, snippetsToSources],
+  plugins: [snippetsToSources],
   external: ['*.wasm', './node.cjs'],
   legalComments: 'none',
   logLevel: 'warning',
   // The glue's default init() path uses import.meta.url; the Node build
   // never takes it (it reads the file itself).
-  logOverride: { 'empty-import-meta': 'silent' },
+  // The OAuth and Airstore classes define `free()` themselves (it wipes the
+  // key and ends the client; src/bindings/mod.rs), after wasm-bindgen's own:
+  // the later member is the one JS keeps, as intended.
+  logOverride: { 'empty-import-meta': 'silent', 'duplicate-class-member': 'silent' },
 };
 
 await Promise.all([

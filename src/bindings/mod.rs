@@ -1,141 +1,219 @@
-//! The JS face of the core: the `OAuth` resource and the `Call`s it
-//! prepares, exported with wasm-bindgen.
-//!
-//! The caller's values are read and checked in JS first (js/options.js:
-//! getters, types, ranges, URLs, headers, each error naming its field), so
-//! these methods take plain strings and numbers. What they decide is the
-//! protocol: the request (the percent-encoded id, the headers, the JSON
-//! body), and, through the core's state machine that js/driver.js runs, the
-//! retries, the poll and what each answer means.
+//! The JS face: the `Airstore` client and its `OAuth` resource, exported
+//! with wasm-bindgen. Each method is an `async fn` that wasm-bindgen-futures
+//! turns into the promise the caller gets: it reads and checks the caller's
+//! values ([`options`]), then runs the call through the one driver,
+//! [`crate::core::client`], over [`WebPlatform`] (fetch and timers), and
+//! hands back a plain result object ([`results`]) or a JS error ([`errors`]).
 
-mod call;
-mod convert;
+mod errors;
+mod options;
+mod popup;
+mod results;
 
-use crate::core::config::{ClientConfig, Headers, RequestOverrides, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS};
-use crate::core::machine::Poll;
-use crate::core::poll::PollOptions;
+use crate::core::client::{self, PError};
+use crate::core::config::ClientConfig;
 use crate::core::request;
-use crate::core::text::{pieces, split_at_byte};
-use crate::core::CreateSessionParams;
-use crate::platform::{header_lines, js_str, show_ms, JsRequest};
-use call::{Call, Machine};
-use std::borrow::Cow;
+use crate::core::{Error, SessionStatus};
+use crate::platform::{JsHeaders, WebPlatform};
+use js_sys::{Function, Object, Reflect};
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
-/// `airstore.oauth`: createSession, getSession, poll (js/public.js wraps
-/// each `start*` into the public method). There is no field to read the API
-/// key back, and it appears in no message. Besides wasm memory, it is in the
-/// JS string of the `Authorization` header line kept for the GET requests
-/// (JS strings cannot be wiped; they go when collected, after the client).
+/// An error as the core knows it, on this platform.
+pub type JsError = Error<JsHeaders, JsValue>;
+
+const FREED: &str = "This Airstore client was freed (free() or a `using` block ended): make a new one";
+
+/// A client's configuration while it is open; `None` once freed. Shared by
+/// the `Airstore` and its `OAuth`, and held by each call under way, so
+/// freeing wipes the key (config::ApiKey) once no call still needs it.
+type Slot = Rc<RefCell<Option<Rc<Client>>>>;
+
+struct Client {
+    config: ClientConfig,
+    /// Made by `Airstore.keyless`: never sends Authorization.
+    keyless: bool,
+}
+
+/// The Airstore client.
+#[wasm_bindgen]
+pub struct Airstore {
+    /// The `OAuth` wrapper, made once: `airstore.oauth` is the same object on
+    /// every access.
+    oauth: JsValue,
+    slot: Slot,
+}
+
+#[wasm_bindgen]
+impl Airstore {
+    /// `new Airstore(options?)`: throws `AirstoreError` without an API key.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<Airstore, JsValue> {
+        Airstore::make(&options, false).map_err(errors::to_js)
+    }
+
+    /// A client without an API key, for browsers: `getSession`, `poll` and
+    /// `authorize` need none; `createSession` is refused.
+    pub fn keyless(options: JsValue) -> Result<Airstore, JsValue> {
+        Airstore::make(&options, true).map_err(errors::to_js)
+    }
+
+    /// The OAuth resource.
+    #[wasm_bindgen(getter)]
+    pub fn oauth(&self) -> JsValue {
+        self.oauth.clone()
+    }
+
+    /// Wipes the API key from wasm memory and ends the client: its methods
+    /// then reject with an `AirstoreError`. (In place of wasm-bindgen's own
+    /// `free()`, which would leave later calls a raw "null pointer passed to
+    /// rust"; the object's memory goes when it is garbage-collected.)
+    #[wasm_bindgen(js_name = free)]
+    pub fn close(&self) {
+        self.slot.borrow_mut().take();
+    }
+}
+
+impl Airstore {
+    fn make(options: &JsValue, keyless: bool) -> Result<Airstore, JsError> {
+        let config = options::client_options(options, keyless)?;
+        let slot: Slot = Rc::new(RefCell::new(Some(Rc::new(Client { config, keyless }))));
+        let oauth = JsValue::from(OAuth { slot: slot.clone() });
+        bind_methods(&oauth);
+        Ok(Airstore { oauth, slot })
+    }
+}
+
+/// The four methods as own properties bound to `oauth`, so
+/// `const { poll } = airstore.oauth` works as it does with other SDKs.
+fn bind_methods(oauth: &JsValue) {
+    for name in ["createSession", "getSession", "poll", "authorize"] {
+        let key = JsValue::from_str(name);
+        let Ok(method) = Reflect::get(oauth, &key).and_then(|m| m.dyn_into::<Function>()) else { continue };
+        let descriptor = Object::new();
+        let _ = Reflect::set(&descriptor, &JsValue::from_str("value"), &method.bind0(oauth));
+        let _ = Reflect::set(&descriptor, &JsValue::from_str("writable"), &JsValue::TRUE);
+        let _ = Reflect::set(&descriptor, &JsValue::from_str("configurable"), &JsValue::TRUE);
+        Object::define_property(oauth.unchecked_ref::<Object>(), &key, &descriptor);
+    }
+}
+
+/// `airstore.oauth`: interactive connection flows where users authorize
+/// access in their browser. There is no field to read the API key back,
+/// and it appears in no message.
 #[wasm_bindgen]
 pub struct OAuth {
-    config: ClientConfig,
-    // The parts of `GET /oauth/sessions/{id}` that never change, as JS
-    // strings made once: a call then decodes no string to send its request.
-    sessions_url: js_sys::JsString,
-    get_headers: JsValue,
+    slot: Slot,
 }
 
-// Each `start*` prepares a call synchronously into `call` (a `Call`
-// js/public.js made, or kept from an earlier call: making one costs a
-// FinalizationRegistry entry); js/driver.js then runs it. `None` and
-// `undefined` mean "not given": the core's defaults apply.
 #[wasm_bindgen]
 impl OAuth {
-    /// The client's configuration, checked by js/options.js. `default_headers`
-    /// are `Name:value` lines, each ended by `\n`. A static method, not a
-    /// constructor: js/public.js takes it and deletes it, so no caller can
-    /// make an `OAuth` from values that were not checked.
-    pub fn make(api_key: Option<String>, base_url: Option<String>, timeout_ms: Option<f64>, max_retries: Option<u32>, default_headers: Option<String>) -> OAuth {
-        let config = ClientConfig {
-            api_key: api_key.map(Into::into),
-            base_url: base_url.unwrap_or_else(|| DEFAULT_BASE_URL.to_string()),
-            timeout_ms: timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS),
-            max_retries: max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
-            default_headers: headers_of(default_headers),
+    /// `POST /oauth/sessions`: resolves with `{ session_id, authorize_url }`.
+    /// Refused, before anything is sent, by a keyless client.
+    #[wasm_bindgen(js_name = createSession)]
+    pub async fn create_session(&self, params: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+        let client = self.client()?;
+        let run = async {
+            let params = options::create_params(&params)?;
+            let (overrides, signal) = options::request_options(&options, client.keyless)?;
+            let (session, meta) = client::create_session(&WebPlatform::new(signal), &client.config, &params, &overrides).await?;
+            results::with_response(&session, meta)
         };
-        let sessions_url = JsValue::from_str(&request::sessions_url(&config)).into();
-        let get_headers = header_lines(&request::get_session_headers(&config, &Vec::new()));
-        OAuth { config, sessions_url, get_headers }
+        run.await.map_err(errors::to_js)
     }
 
-    /// `POST /oauth/sessions`; refused (before anything is sent) by a keyless client.
-    #[wasm_bindgen(js_name = startCreateSession)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn start_create_session(
-        &self,
-        call: &mut Call,
-        integration_type: String,
-        workspace_id: Option<String>,
-        return_to: Option<String>,
-        timeout_ms: Option<f64>,
-        max_retries: Option<u32>,
-        header_lines: Option<String>,
-    ) -> Result<(), JsValue> {
-        let overrides = overrides(timeout_ms, max_retries, header_lines);
-        let params = CreateSessionParams { integration_type, workspace_id, return_to };
-        let request = request::create_session(&self.config, &params, &overrides.headers).map_err(convert::error)?;
-        *call = Call::new(JsRequest::new(&request), Machine::create_session(&self.config, &overrides));
-        Ok(())
+    /// `GET /oauth/sessions/{id}`: the session's status.
+    #[wasm_bindgen(js_name = getSession)]
+    pub async fn get_session(&self, session_id: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+        let client = self.client()?;
+        let run = async {
+            let id = options::session_id(&session_id, "sessionId")?;
+            let (overrides, signal) = options::request_options(&options, client.keyless)?;
+            let (status, meta) = client::get_session(&WebPlatform::new(signal), &client.config, &id, &overrides).await?;
+            results::with_response(&status, meta)
+        };
+        run.await.map_err(errors::to_js)
     }
 
-    /// `GET /oauth/sessions/{id}` once (with its retries). `given` is the id
-    /// as the caller gave it: used as the URL's last segment when it needs
-    /// no encoding, so no new JS string is made.
-    #[wasm_bindgen(js_name = startGetSession)]
-    pub fn start_get_session(&self, call: &mut Call, given: &JsValue, id: &str, timeout_ms: Option<f64>, max_retries: Option<u32>, header_lines: Option<String>) -> Result<(), JsValue> {
-        let overrides = overrides(timeout_ms, max_retries, header_lines);
-        let request = self.get_session_request(given, id, &overrides.headers)?;
-        *call = Call::new(request, Machine::get_session(&self.config, &overrides));
-        Ok(())
+    /// Checks the session every `interval` until it is complete (resolve)
+    /// or failed (reject), or `timeout` passes (reject); `onStatus(status,
+    /// attempt)` sees every check.
+    pub async fn poll(&self, session_id: JsValue, poll_opts: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+        let client = self.client()?;
+        let run = async {
+            let id = options::session_id(&session_id, "sessionId")?;
+            let (overrides, request_signal) = options::request_options(&options, client.keyless)?;
+            let poll = options::poll_options(&poll_opts, "pollOpts")?;
+            let platform = WebPlatform::new(poll.signal.or(request_signal));
+            let tell = on_status(poll.on_status);
+            let (status, meta) = client::poll(&platform, &client.config, &id, poll.options, &overrides, tell, || false).await?;
+            results::with_response(&status, meta)
+        };
+        run.await.map_err(errors::to_js)
     }
 
-    /// Checks the session every `interval_ms` until it is complete or
-    /// failed, or `poll_timeout_ms` passes (authorize then has the call
-    /// watch its window: `Call::watch_popup`).
-    #[wasm_bindgen(js_name = startPoll)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn start_poll(
-        &self,
-        call: &mut Call,
-        given: &JsValue,
-        id: &str,
-        poll_timeout_ms: Option<f64>,
-        interval_ms: Option<f64>,
-        timeout_ms: Option<f64>,
-        max_retries: Option<u32>,
-        header_lines: Option<String>,
-    ) -> Result<(), JsValue> {
-        let overrides = overrides(timeout_ms, max_retries, header_lines);
-        let request = self.get_session_request(given, id, &overrides.headers)?;
-        let defaults = PollOptions::default();
-        let poll = PollOptions { timeout_ms: poll_timeout_ms.unwrap_or(defaults.timeout_ms), interval_ms: interval_ms.unwrap_or(defaults.interval_ms) };
-        let machine = Poll::new(&self.config, &overrides, poll, show_ms(poll.timeout_ms), Box::new(|| false) as Box<dyn Fn() -> bool>);
-        *call = Call::new(request, Machine::Poll(machine));
-        Ok(())
+    /// Browsers: opens `session.authorize_url` in a popup (or
+    /// `options.popup`), polls until the session completes, closes the popup
+    /// and resolves with the completed status.
+    pub async fn authorize(&self, session: JsValue, options: JsValue, request_options: JsValue) -> Result<JsValue, JsValue> {
+        let client = self.client()?;
+        let mut window = None;
+        let run = async {
+            let (id, url) = options::authorize_session(&session)?;
+            let (overrides, request_signal) = options::request_options(&request_options, client.keyless)?;
+            let poll = options::poll_options(&options, "options")?;
+            let end_on_close = poll.fields.boolean("endOnClose")?.unwrap_or(true);
+            let allowed = poll.fields.strings("allowedAuthorizeHosts")?;
+            options::authorize_reach(&url, allowed.as_deref())?;
+            // Checked before a window opens or moves: an id the request
+            // refuses ('.', '..') opens and navigates no window.
+            request::path_segment::<JsHeaders, JsValue>(&id)?;
+            let popup = popup::open(&url, &poll.fields.get("popup")?)?;
+            window = Some(popup.clone());
+            let signal = poll.signal.or(request_signal);
+            let platform = if end_on_close { WebPlatform::with_popup(signal, popup.clone()) } else { WebPlatform::new(signal) };
+            let closed = || end_on_close && popup::is_closed(&popup);
+            let (status, meta) = client::poll(&platform, &client.config, &id, poll.options, &overrides, on_status(poll.on_status), closed).await?;
+            results::with_response(&status, meta)
+        };
+        let outcome = run.await;
+        // The window we opened (or were given) is not left behind, blank or
+        // on a finished consent page, whatever the outcome.
+        if let Some(w) = window.or_else(|| given_popup(&options)) {
+            popup::close(&w);
+        }
+        outcome.map_err(errors::to_js)
+    }
+
+    /// Wipes the API key and ends the client (see `Airstore.free`).
+    #[wasm_bindgen(js_name = free)]
+    pub fn close(&self) {
+        self.slot.borrow_mut().take();
     }
 }
 
 impl OAuth {
-    /// `GET /oauth/sessions/{id}`: the client's own strings, plus the id
-    /// itself when it needs no encoding.
-    fn get_session_request(&self, given: &JsValue, id: &str, extra: &Headers) -> Result<JsRequest, JsValue> {
-        let segment = match request::path_segment(id).map_err(convert::error)? {
-            Cow::Borrowed(_) => given.clone(),
-            Cow::Owned(encoded) => JsValue::from_str(&encoded),
-        };
-        let header_lines = if extra.is_empty() { self.get_headers.clone() } else { header_lines(&request::get_session_headers(&self.config, extra)) };
-        Ok(JsRequest { method: js_str("GET"), url: self.sessions_url.concat(&segment).into(), header_lines, body: JsValue::UNDEFINED })
+    /// The client, unless it was freed.
+    fn client(&self) -> Result<Rc<Client>, JsValue> {
+        self.slot.borrow().clone().ok_or_else(|| errors::to_js(Error::airstore(FREED)))
     }
 }
 
-fn overrides(timeout_ms: Option<f64>, max_retries: Option<u32>, header_lines: Option<String>) -> RequestOverrides {
-    RequestOverrides { timeout_ms, max_retries, headers: headers_of(header_lines) }
+/// `options.popup` of a failed authorize, if it can be read.
+fn given_popup(options: &JsValue) -> Option<JsValue> {
+    let popup = options::Fields::new(options, "options").ok()?.get("popup").ok()?;
+    popup.is_object().then_some(popup)
 }
 
-/// `Name:value` lines (each ended by `\n`; js/options.js checked that no
-/// name has a ':' and no value a line break) as headers.
-fn headers_of(lines: Option<String>) -> Headers {
-    let Some(lines) = lines else { return Vec::new() };
-    pieces(&lines, b'\n').filter_map(|line| split_at_byte(line, b':')).map(|(name, value)| (name.to_string(), value.to_string())).collect()
+/// The poll's `onStatus`, as the driver's callback: a throw ends the poll.
+fn on_status(callback: Option<Function>) -> impl FnMut(&SessionStatus, u32) -> Result<(), PError<WebPlatform>> {
+    move |status, attempt| {
+        let Some(callback) = &callback else { return Ok(()) };
+        let status = results::plain(status)?;
+        callback
+            .call2(&JsValue::UNDEFINED, &status, &JsValue::from(attempt))
+            .map(drop)
+            .map_err(|e| Error::airstore("onStatus threw, so the poll stopped").with_cause(Some(e)))
+    }
 }

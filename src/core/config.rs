@@ -1,12 +1,14 @@
-//! Client configuration: the documented defaults and the checked values.
-//! (The npm package checks the caller's JS values in js/options.js, each
-//! error naming its field, before they reach these types.)
+//! Client configuration: the documented defaults and the checked values
+//! (the rules are in [`super::check`]).
 
 pub const DEFAULT_BASE_URL: &str = "https://api.airstore.ai/api/v1";
 pub const DEFAULT_TIMEOUT_MS: f64 = 60_000.0;
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
 pub const DEFAULT_POLL_TIMEOUT_MS: f64 = 300_000.0;
 pub const DEFAULT_POLL_INTERVAL_MS: f64 = 2_000.0;
+/// What every request outside a browser sends as `User-Agent`, so the
+/// gateway's operators see which client calls them.
+pub const USER_AGENT: &str = concat!("airstore-wasm/", env!("CARGO_PKG_VERSION"));
 
 pub type Headers = Vec<(String, String)>;
 
@@ -57,6 +59,10 @@ pub struct ClientConfig {
     pub timeout_ms: f64,
     pub max_retries: u32,
     pub default_headers: Headers,
+    /// Sent as `User-Agent` when set: [`USER_AGENT`] in Node, Deno, Bun and
+    /// workerd; never in browsers, where it would force a CORS preflight on
+    /// the keyless GET.
+    pub user_agent: Option<&'static str>,
 }
 
 // Hand-written so the key never shows in logs or panics.
@@ -79,6 +85,7 @@ impl Default for ClientConfig {
             timeout_ms: DEFAULT_TIMEOUT_MS,
             max_retries: DEFAULT_MAX_RETRIES,
             default_headers: Vec::new(),
+            user_agent: None,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! ([`machine`]) fed with answers, failures, the clock and randomness;
 //! [`client`] drives them over the [`client::Platform`] trait.
 
+pub mod check;
 pub mod client;
 pub mod config;
 pub mod error;

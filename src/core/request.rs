@@ -33,6 +33,18 @@ pub struct HttpRequest {
     pub body: Option<String>,
 }
 
+// The header values include `Authorization: Bearer <key>`: overwritten when
+// the request is dropped, as the key itself is (config::ApiKey).
+impl Drop for HttpRequest {
+    fn drop(&mut self) {
+        for (_, value) in &mut self.headers {
+            let mut bytes = std::mem::take(value).into_bytes();
+            bytes.iter_mut().for_each(|b| *b = 0);
+            std::hint::black_box(&bytes);
+        }
+    }
+}
+
 impl HttpRequest {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
@@ -53,6 +65,7 @@ pub fn create_session<H, C>(config: &ClientConfig, params: &CreateSessionParams,
         ("Content-Type".to_string(), "application/json".to_string()),
         ("Authorization".to_string(), concat(&["Bearer ", key])),
     ];
+    identify(&mut headers, config);
     merge(&mut headers, &config.default_headers);
     merge(&mut headers, extra);
     Ok(HttpRequest { method: Method::Post, url: concat(&[&config.base_url, "/oauth/sessions"]), headers, body: Some(body) })
@@ -78,9 +91,17 @@ pub fn get_session_headers(config: &ClientConfig, extra: &Headers) -> Headers {
     if let Some(key) = &config.api_key {
         headers.push(("Authorization".to_string(), concat(&["Bearer ", key.expose()])));
     }
+    identify(&mut headers, config);
     merge(&mut headers, &config.default_headers);
     merge(&mut headers, extra);
     headers
+}
+
+/// `User-Agent`, where the platform sends one (see [`ClientConfig::user_agent`]).
+fn identify(headers: &mut Headers, config: &ClientConfig) {
+    if let Some(agent) = config.user_agent {
+        headers.push(("User-Agent".to_string(), agent.to_string()));
+    }
 }
 
 /// Later headers replace earlier ones of the same name (case-insensitive).
@@ -154,6 +175,10 @@ mod tests {
         assert_eq!(r.body, None);
         let r = get_session::<(), ()>(&config(Some("k")), "abc", &vec![]).unwrap();
         assert_eq!(r.header("authorization"), Some("Bearer k"));
+        assert_eq!(r.header("user-agent"), None, "only where the platform says");
+        let c = ClientConfig { user_agent: Some(crate::core::config::USER_AGENT), ..config(None) };
+        let r = get_session::<(), ()>(&c, "abc", &vec![]).unwrap();
+        assert_eq!(r.header("user-agent"), Some(concat!("airstore-wasm/", env!("CARGO_PKG_VERSION"))));
     }
 
     #[test]

@@ -58,6 +58,21 @@ pub struct ResponseMeta<H> {
     pub request_id: Option<String>,
 }
 
+/// The most of a body this client reads (1 MiB): the API's answers are a few
+/// hundred bytes, and a Worker has 128 MB in all.
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+/// The longest `APIError` message kept from a body (characters); longer ones
+/// are cut and end with `…`.
+pub const MAX_MESSAGE_CHARS: usize = 1_000;
+
+/// `message`, cut to [`MAX_MESSAGE_CHARS`].
+pub fn shorten(message: String) -> String {
+    match message.char_indices().nth(MAX_MESSAGE_CHARS) {
+        Some((at, _)) => concat(&[message.get(..at).unwrap_or(""), "…"]),
+        None => message,
+    }
+}
+
 pub fn is_success(status: u16) -> bool {
     (200..300).contains(&status)
 }
@@ -66,7 +81,7 @@ pub fn is_success(status: u16) -> bool {
 /// else `Request failed with status N`.
 pub fn api_error<H: HeaderMap, B: Body, C>(response: Response<H, B>) -> Error<H, C> {
     let text = |path: &[&str]| match response.body.field(path) {
-        Field::String(s) if !s.is_empty() => Some(s),
+        Field::String(s) if !s.is_empty() => Some(shorten(s)),
         _ => None,
     };
     let message = text(&["error"]).or_else(|| text(&["message"])).unwrap_or_else(|| status_message(response.status));
@@ -275,6 +290,10 @@ mod tests {
         assert_eq!((e.class, e.message.as_str()), (ErrorClass::UnprocessableEntityError, "bad"));
         let e: E = decode(response(502, &[], "<html>Bad gateway</html>"), read_status).unwrap_err();
         assert_eq!((e.class, e.message.as_str()), (ErrorClass::InternalServerError, "Request failed with status 502"));
+        let long = "x".repeat(5_000);
+        let e: E = decode(response(500, &[], &format!(r#"{{"error":"{long}"}}"#)), read_status).unwrap_err();
+        assert_eq!(e.message.chars().count(), MAX_MESSAGE_CHARS + 1);
+        assert!(e.message.ends_with('…'));
         let e: E = decode(response(400, &[], r#"{"error":{"code":1}}"#), read_status).unwrap_err();
         assert_eq!((e.class, e.message.as_str()), (ErrorClass::APIError, "Request failed with status 400"));
         assert!(e.headers.is_some());

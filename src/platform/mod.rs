@@ -1,26 +1,30 @@
 //! The network, the clock and the timers: the global `fetch`,
-//! `AbortController`, `setTimeout` and `Date.now`, each looked up when it is
-//! called (never captured at load), so it works in browsers, workerd and
-//! Node alike and respects test doubles installed later. (The bindings also
-//! read `process.env`, `location` and `window.open`, through `js_get`.)
+//! `AbortController`, `setTimeout` (through gloo-timers) and `Date.now`,
+//! each looked up when it is called (never captured at load), so the same
+//! code runs in browsers, workerd, Node, Deno and Bun and respects test
+//! doubles installed later. [`WebPlatform`] is the [`Platform`] the npm
+//! package's calls run on, and the one a Rust program (a workers-rs Worker,
+//! say) hands to [`crate::core::client`].
 
 mod event;
+mod fetch;
 mod js;
 mod race;
 
 use crate::core::client::{Platform, TransportError};
 use crate::core::request::HttpRequest;
-use crate::core::response::{Body, Field, HeaderMap, Response};
+use crate::core::response::Response;
 use event::EventFlag;
 use race::{race, Either};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 
 pub use event::CancelSignal;
-pub use js::{abort_exchange, get as js_get, global as js_global, header_lines, js_str, JsRequest};
+pub use fetch::{JsBody, JsHeaders};
+pub use js::{describe_error, get as js_get, global as js_global, is_browser, is_server};
 
 /// The platform of one call: the caller's `AbortSignal`, if any, watched
-/// from the start of the call to its end.
+/// from the start of the call to its end, and for the popup flow the window
+/// whose closing ends a wait early.
 pub struct WebPlatform {
     cancel: Option<CancelSignal>,
     popup: Option<JsValue>,
@@ -69,81 +73,6 @@ impl WebPlatform {
     }
 }
 
-/// Response headers: the JS `Headers` object itself, so errors can carry it.
-#[derive(Clone, Debug)]
-pub struct JsHeaders(pub web_sys::Headers);
-
-impl HeaderMap for JsHeaders {
-    fn get(&self, name: &str) -> Option<String> {
-        // A JS value back, not an Option<String>: a missing header (the
-        // usual case) then costs no trip through wasm memory.
-        let value = js::header(&self.0, &js::js_str(name)).ok()?;
-        if value.is_string() { value.as_string() } else { None }
-    }
-}
-
-/// A body as `JSON.parse` left it (in JS, where parsing costs no wasm bytes
-/// and the text never has to cross into wasm).
-pub struct JsBody {
-    empty: bool,
-    parsed: Option<JsValue>,
-}
-
-impl JsBody {
-    pub fn new(parsed: Option<JsValue>, empty: bool) -> JsBody {
-        JsBody { empty, parsed }
-    }
-}
-
-impl Body for JsBody {
-    fn is_empty(&self) -> bool {
-        self.empty
-    }
-
-    fn is_json(&self) -> bool {
-        self.parsed.is_some()
-    }
-
-    fn field(&self, path: &[&str]) -> Field {
-        // The kind first, in one crossing (most fields read are missing);
-        // the string only when there is one.
-        let kind = match (&self.parsed, path) {
-            (Some(parsed), [first]) => js::field_kind(parsed, &js::js_str(first), &JsValue::UNDEFINED),
-            (Some(parsed), [first, second]) => js::field_kind(parsed, &js::js_str(first), &js::js_str(second)),
-            _ => 0.0,
-        };
-        match kind as u8 {
-            1 => Field::Null,
-            2 => Field::Object,
-            3 => Field::Other("an array"),
-            4 => Field::Other("a number"),
-            5 => Field::Other("a boolean"),
-            6 => self.at(path).as_string().map_or(Field::Missing, Field::String),
-            _ => Field::Missing,
-        }
-    }
-
-    fn word(&self, path: &[&str], words: &[&str]) -> Option<usize> {
-        // Compared as JS strings (the words are made once): the string is
-        // never copied into wasm.
-        let found = self.at(path);
-        words.iter().position(|w| found == js::js_str(w))
-    }
-}
-
-impl JsBody {
-    /// The string `fieldAt` finds at `path`, or undefined. Own properties
-    /// only, so names like `__proto__` cannot reach in.
-    fn at(&self, path: &[&str]) -> JsValue {
-        let Some(parsed) = &self.parsed else { return JsValue::UNDEFINED };
-        match path {
-            [first] => js::field_at(parsed, &js::js_str(first), &JsValue::UNDEFINED),
-            [first, second] => js::field_at(parsed, &js::js_str(first), &js::js_str(second)),
-            _ => JsValue::UNDEFINED,
-        }
-    }
-}
-
 impl Platform for WebPlatform {
     type Headers = JsHeaders;
     type Body = JsBody;
@@ -153,15 +82,14 @@ impl Platform for WebPlatform {
         if let Some(cancelled) = self.cancelled() {
             return Err(cancelled);
         }
-        // The JS side runs the timer over the whole exchange, body included.
-        let answer = JsRequest::new(request).send(timeout_ms);
-        match race(JsFuture::from(answer.clone()), self.until_cancelled()).await {
-            Either::Left(Ok(answer)) => read_answer(answer),
-            Either::Left(Err(e)) => Err(network(e)),
-            Either::Right(cancelled) => {
-                js::abort_exchange(&answer);
-                Err(cancelled)
-            }
+        // One timer over the whole exchange, body included. The loser of
+        // each race is dropped: the exchange's drop aborts its request, the
+        // timer's clears it, the signal's removes its listener.
+        let timed = race(fetch::exchange(request), sleep_ms(timeout_ms));
+        match race(timed, self.until_cancelled()).await {
+            Either::Left(Either::Left(answer)) => answer,
+            Either::Left(Either::Right(())) => Err(TransportError::TimedOut),
+            Either::Right(cancelled) => Err(cancelled),
         }
     }
 
@@ -204,33 +132,6 @@ pub fn show_ms(ms: f64) -> String {
     JsValue::from_f64(ms).unchecked_into::<js_sys::Number>().to_string_with_radix(10).map(String::from).unwrap_or_default()
 }
 
-/// What `js/exchange.js`'s promise resolved with, as a response: `0` when
-/// the time ran out, else `[status, headers, opaqueRedirect, isJson,
-/// parsedBody, emptyBody]`.
-pub fn read_answer(answer: JsValue) -> Result<Response<JsHeaders, JsBody>, TransportError<JsValue>> {
-    if answer.as_f64() == Some(0.0) {
-        return Err(TransportError::TimedOut);
-    }
-    let Ok(answer) = answer.dyn_into::<js_sys::Array>() else {
-        return Err(TransportError::Network { detail: "the exchange gave no answer".into(), cause: None });
-    };
-    let status = answer.get(0).as_f64().unwrap_or(0.0) as u16;
-    answer_of(status, answer.get(1), answer.get(2).is_truthy(), answer.get(3).is_truthy(), answer.get(4), answer.get(5).is_truthy())
-}
-
-/// The parts of an answer of `js/exchange.js` (js/driver.js passes them one
-/// by one: numbers and booleans cross the boundary as they are).
-pub fn answer_of(status: u16, headers: JsValue, opaque_redirect: bool, is_json: bool, parsed: JsValue, empty: bool) -> Result<Response<JsHeaders, JsBody>, TransportError<JsValue>> {
-    if opaque_redirect {
-        return Err(TransportError::Network {
-            detail: "the server answered with a redirect, which this client does not follow (check baseURL)".into(),
-            cause: None,
-        });
-    }
-    let body = JsBody::new(is_json.then_some(parsed), empty);
-    Ok(Response { status, headers: JsHeaders(headers.unchecked_into()), body })
-}
-
 /// Sleeps through `setTimeout`, in steps that fit its 32-bit delay (a
 /// longer delay would fire at once).
 pub async fn sleep_ms(ms: f64) {
@@ -247,14 +148,13 @@ pub async fn sleep_ms(ms: f64) {
 }
 
 /// A result (`SessionStatus`, `OAuthSession`) as a plain JS object with the
-/// documented snake_case fields, for Rust programs that hand results to JS
-/// (a Worker written in Rust, say). The npm package builds its results in
-/// `js/results.js` instead, in one crossing.
+/// documented snake_case fields (absent ones left out), through
+/// serde-wasm-bindgen.
 pub fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
     serde_wasm_bindgen::to_value(value).map_err(JsValue::from)
 }
 
 /// A failure of `fetch` itself: DNS, refused, reset, CORS, bad URL.
 pub fn network(e: JsValue) -> TransportError<JsValue> {
-    TransportError::Network { detail: js::describe_error(&e), cause: Some(e) }
+    TransportError::Network { detail: describe_error(&e), cause: Some(e) }
 }

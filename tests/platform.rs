@@ -81,7 +81,7 @@ async fn bodies_that_are_not_json_or_empty_are_told_apart() {
 async fn a_redirect_is_not_followed() {
     let _stub = FetchStub::install("() => Promise.resolve({ status: 0, type: 'opaqueredirect', headers: new Headers(), text: () => Promise.resolve('') })");
     let result = WebPlatform::new(None).send(&request("http://127.0.0.1:9/x"), 1_000.0).await;
-    assert!(matches!(result, Err(TransportError::Network { .. })));
+    assert!(matches!(result, Err(TransportError::Unreadable { .. })));
 }
 
 #[wasm_bindgen_test]
@@ -130,8 +130,8 @@ async fn a_stalled_body_is_covered_by_the_same_timer() {
 #[wasm_bindgen_test]
 async fn a_body_over_the_cap_is_refused_as_it_streams_and_by_its_length() {
     let detail = |r: Result<_, TransportError<JsValue>>| match r {
-        Err(TransportError::Network { detail, .. }) => detail,
-        _ => panic!("expected a network error"),
+        Err(TransportError::Unreadable { detail }) => detail,
+        _ => panic!("expected an unreadable answer"),
     };
     // 2 MiB sent in 64 KiB chunks with no Content-Length: refused once past 1 MiB.
     let _stub = FetchStub::install(

@@ -18,6 +18,10 @@ use super::types::{CreateSessionParams, OAuthSession, SessionStatus};
 pub enum TransportError<C> {
     /// DNS, TCP, TLS, CORS, a reset: `detail` says which for the message.
     Network { detail: String, cause: Option<C> },
+    /// An answer this client will not read: not a `Response`, or a body over
+    /// [`super::response::MAX_BODY_BYTES`]. A connection error, never retried
+    /// (asking again would get the same).
+    Unreadable { detail: String },
     /// The time given to `send` ran out (the exchange was aborted).
     TimedOut,
     /// The caller's signal fired (the exchange was aborted).

@@ -56,6 +56,7 @@ pub fn transport_error<H, C>(e: TransportError<C>) -> Error<H, C> {
         TransportError::Network { detail, cause } => {
             Error::airstore(super::text::concat(&["Connection error: ", &detail])).with_class(ErrorClass::APIConnectionError).with_cause(cause)
         }
+        TransportError::Unreadable { detail } => Error::airstore(super::text::concat(&["Connection error: ", &detail])).with_class(ErrorClass::APIConnectionError),
         TransportError::TimedOut => Error::airstore(messages::TIMED_OUT).with_class(ErrorClass::APIConnectionTimeoutError),
         TransportError::Cancelled { reason } => Error::airstore(messages::CANCELLED).with_cause(reason),
     }

@@ -107,8 +107,9 @@ impl Drop for Abort {
     }
 }
 
-fn network(detail: &str) -> TransportError<JsValue> {
-    TransportError::Network { detail: detail.into(), cause: None }
+/// An answer this client will not read (never retried).
+fn unreadable(detail: &str) -> TransportError<JsValue> {
+    TransportError::Unreadable { detail: detail.into() }
 }
 
 /// Sends `request` and reads its whole body. The caller races this against
@@ -141,14 +142,14 @@ pub async fn exchange(request: &HttpRequest) -> Result<Response<JsHeaders, JsBod
 /// What `fetch` resolved with, if it is a `Response` this client can read.
 fn well_formed(answer: &JsValue) -> Result<web_sys::Response, TransportError<JsValue>> {
     let Some(response) = answer.dyn_ref::<web_sys::Response>() else {
-        return Err(network("fetch resolved with something that is not a Response"));
+        return Err(unreadable("fetch resolved with something that is not a Response"));
     };
     // An opaque redirect (redirect: 'manual') has status 0.
     if response.type_() == web_sys::ResponseType::Opaqueredirect {
-        return Err(network("the server answered with a redirect, which this client does not follow (check baseURL)"));
+        return Err(unreadable("the server answered with a redirect, which this client does not follow (check baseURL)"));
     }
     if !(200..=599).contains(&response.status()) {
-        return Err(network(&concat(&["fetch resolved with a Response whose status is ", &decimal(response.status().into())])));
+        return Err(unreadable(&concat(&["fetch resolved with a Response whose status is ", &decimal(response.status().into())])));
     }
     Ok(Clone::clone(response))
 }
@@ -163,7 +164,7 @@ fn settle_quietly(promise: js_sys::Promise) {
 
 /// The cap, as the messages say it.
 fn too_large() -> TransportError<JsValue> {
-    network(&concat(&["the response body is larger than ", &decimal(MAX_BODY_BYTES as u64), " bytes, the most this client reads"]))
+    unreadable(&concat(&["the response body is larger than ", &decimal(MAX_BODY_BYTES as u64), " bytes, the most this client reads"]))
 }
 
 /// The whole body as text (UTF-8, bad bytes replaced), read chunk by chunk
@@ -185,7 +186,7 @@ async fn read_body(response: &web_sys::Response) -> Result<String, TransportErro
         let value = Reflect::get(&chunk, &JsValue::from_str("value")).unwrap_or(JsValue::UNDEFINED);
         let Some(part) = value.dyn_ref::<Uint8Array>() else {
             settle_quietly(reader.cancel());
-            return Err(network("the response body gave a chunk that is not bytes"));
+            return Err(unreadable("the response body gave a chunk that is not bytes"));
         };
         if bytes.len() + part.length() as usize > MAX_BODY_BYTES {
             settle_quietly(reader.cancel());

@@ -3,7 +3,12 @@
 SHELL := /bin/bash
 WASM_BINDGEN_VERSION := 0.2.130
 TARGET := wasm32-unknown-unknown
-RAW_WASM := target/$(TARGET)/release/airstore_wasm.wasm
+# The package's wasm is built by a pinned nightly that rebuilds the standard
+# library for size, with panics that abort at once (no panic messages or
+# formatting machinery in the wasm): docs/size.md measures it. Everything
+# else (host tests, clippy, the wasm tests) runs on stable.
+NIGHTLY := nightly-2026-05-20
+RAW_WASM := target/nightly/$(TARGET)/release/airstore_wasm.wasm
 BINDGEN := build/bindgen
 CARGO_BIN := $(HOME)/.cargo/bin
 export PATH := $(CARGO_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
@@ -11,7 +16,8 @@ export PATH := $(CARGO_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 .PHONY: build demo test bench bench-shapes setup setup-rust setup-node setup-browser test-rust test-wasm test-js test-types test-reliability test-size test-pack test-e2e lint clean
 
 build: setup-rust setup-node
-	cargo build --release --target $(TARGET) --features small-allocator
+	RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" cargo +$(NIGHTLY) build --release --target $(TARGET) \
+		--features small-allocator -Zbuild-std=std,panic_abort --target-dir target/nightly
 	rm -rf $(BINDGEN)
 	wasm-bindgen --target web --no-typescript --remove-name-section --out-dir $(BINDGEN) $(RAW_WASM)
 	# Inlining the smallest functions (up to 6 nodes) everywhere and telling wasm-opt that
@@ -27,6 +33,8 @@ setup: setup-rust setup-node setup-browser
 setup-rust:
 	@rustup target list --installed 2>/dev/null | grep -qx $(TARGET) || rustup target add $(TARGET)
 	@cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
+	@rustup run $(NIGHTLY) rustc --version >/dev/null 2>&1 && [ -d "$$(rustup run $(NIGHTLY) rustc --print sysroot)/lib/rustlib/src/rust/library" ] || \
+		rustup toolchain install $(NIGHTLY) --profile minimal --component rust-src
 	@if ! wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)$$"; then \
 		echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (about 3 minutes)"; \
 		cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; \

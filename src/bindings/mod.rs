@@ -11,7 +11,7 @@ mod popup;
 mod results;
 
 use crate::core::client::{self, PError};
-use crate::core::config::ClientConfig;
+use crate::core::config::{ClientConfig, RequestOverrides};
 use crate::core::request;
 use crate::core::{Error, SessionStatus};
 use crate::platform::{JsHeaders, WebPlatform};
@@ -144,11 +144,9 @@ impl OAuth {
         let run = async {
             let id = options::session_id(&session_id, "sessionId")?;
             let (overrides, request_signal) = options::request_options(&options, client.keyless)?;
-            let poll = options::poll_options(&poll_opts, "pollOpts")?;
-            let platform = WebPlatform::new(poll.signal.or(request_signal));
-            let tell = on_status(poll.on_status);
-            let (status, meta) = client::poll(&platform, &client.config, &id, poll.options, &overrides, tell, || false).await?;
-            results::with_response(&status, meta)
+            let mut poll = options::poll_options(&poll_opts, "pollOpts")?;
+            let platform = WebPlatform::new(poll.signal.take().or(request_signal));
+            checks(&client, &platform, &id, &poll, &overrides, &|| false).await
         };
         run.await.map_err(errors::to_js)
     }
@@ -162,7 +160,7 @@ impl OAuth {
         let run = async {
             let (id, url) = options::authorize_session(&session)?;
             let (overrides, request_signal) = options::request_options(&request_options, client.keyless)?;
-            let poll = options::poll_options(&options, "options")?;
+            let mut poll = options::poll_options(&options, "options")?;
             let end_on_close = poll.fields.boolean("endOnClose")?.unwrap_or(true);
             let allowed = poll.fields.strings("allowedAuthorizeHosts")?;
             options::authorize_reach(&url, allowed.as_deref())?;
@@ -171,11 +169,9 @@ impl OAuth {
             request::path_segment::<JsHeaders, JsValue>(&id)?;
             let popup = popup::open(&url, &poll.fields.get("popup")?)?;
             window = Some(popup.clone());
-            let signal = poll.signal.or(request_signal);
+            let signal = poll.signal.take().or(request_signal);
             let platform = if end_on_close { WebPlatform::with_popup(signal, popup.clone()) } else { WebPlatform::new(signal) };
-            let closed = || end_on_close && popup::is_closed(&popup);
-            let (status, meta) = client::poll(&platform, &client.config, &id, poll.options, &overrides, on_status(poll.on_status), closed).await?;
-            results::with_response(&status, meta)
+            checks(&client, &platform, &id, &poll, &overrides, &|| end_on_close && popup::is_closed(&popup)).await
         };
         let outcome = run.await;
         // The window we opened (or were given) is not left behind, blank or
@@ -206,14 +202,24 @@ fn given_popup(options: &JsValue) -> Option<JsValue> {
     popup.is_object().then_some(popup)
 }
 
-/// The poll's `onStatus`, as the driver's callback: a throw ends the poll.
-fn on_status(callback: Option<Function>) -> impl FnMut(&SessionStatus, u32) -> Result<(), PError<WebPlatform>> {
-    move |status, attempt| {
-        let Some(callback) = &callback else { return Ok(()) };
+/// The checks of `poll` and `authorize` (one copy of the poll in the wasm):
+/// `onStatus` is told of each; a throw ends the poll.
+async fn checks(
+    client: &Client,
+    platform: &WebPlatform,
+    id: &str,
+    poll: &options::Poll,
+    overrides: &RequestOverrides,
+    window_closed: &dyn Fn() -> bool,
+) -> Result<JsValue, JsError> {
+    let mut tell = |status: &SessionStatus, attempt: u32| -> Result<(), PError<WebPlatform>> {
+        let Some(callback) = &poll.on_status else { return Ok(()) };
         let status = results::plain(status)?;
         callback
             .call2(&JsValue::UNDEFINED, &status, &JsValue::from(attempt))
             .map(drop)
             .map_err(|e| Error::airstore("onStatus threw, so the poll stopped").with_cause(Some(e)))
-    }
+    };
+    let (status, meta) = client::poll(platform, &client.config, id, poll.options, overrides, &mut tell, window_closed).await?;
+    results::with_response(&status, meta)
 }

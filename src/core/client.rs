@@ -51,6 +51,9 @@ pub trait Platform {
 }
 
 pub type PError<P> = Error<<P as Platform>::Headers, <P as Platform>::Cause>;
+/// What a poll tells the caller of each check (the status and its 1-based
+/// number); an error ends the poll.
+pub type OnStatus<'a, P> = &'a mut dyn FnMut(&SessionStatus, u32) -> Result<(), PError<P>>;
 pub type Answer<T, P> = Result<(T, ResponseMeta<<P as Platform>::Headers>), PError<P>>;
 
 /// Performs the steps of `call` over `platform` until it is done.
@@ -58,7 +61,7 @@ async fn drive<P: Platform, M: Call<P::Headers, P::Body, P::Cause>>(
     platform: &P,
     request: &HttpRequest,
     call: &mut M,
-    mut on_status: impl FnMut(&SessionStatus, u32) -> Result<(), PError<P>>,
+    on_status: OnStatus<'_, P>,
 ) -> Answer<M::Output, P> {
     let mut step = call.start(platform.now());
     loop {
@@ -88,13 +91,13 @@ pub async fn create_session<P: Platform>(
     overrides: &RequestOverrides,
 ) -> Answer<OAuthSession, P> {
     let request = request::create_session(config, params, &overrides.headers)?;
-    drive(platform, &request, &mut Single::create_session(config, overrides), |_, _| Ok(())).await
+    drive(platform, &request, &mut Single::create_session(config, overrides), &mut |_, _| Ok(())).await
 }
 
 /// `GET /oauth/sessions/{id}`.
 pub async fn get_session<P: Platform>(platform: &P, config: &ClientConfig, session_id: &str, overrides: &RequestOverrides) -> Answer<SessionStatus, P> {
     let request = request::get_session(config, session_id, &overrides.headers)?;
-    drive(platform, &request, &mut Single::get_session(config, overrides), |_, _| Ok(())).await
+    drive(platform, &request, &mut Single::get_session(config, overrides), &mut |_, _| Ok(())).await
 }
 
 /// Checks the session until it is `complete` (resolve) or `error` (reject),
@@ -107,8 +110,8 @@ pub async fn poll<P: Platform>(
     session_id: &str,
     options: PollOptions,
     overrides: &RequestOverrides,
-    on_status: impl FnMut(&SessionStatus, u32) -> Result<(), PError<P>>,
-    window_closed: impl Fn() -> bool,
+    on_status: OnStatus<'_, P>,
+    window_closed: &dyn Fn() -> bool,
 ) -> Answer<SessionStatus, P> {
     let request = request::get_session(config, session_id, &overrides.headers)?;
     let shown_timeout = platform.show_ms(options.timeout_ms);

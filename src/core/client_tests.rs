@@ -207,10 +207,10 @@ fn poll_checks_every_interval_until_complete_and_reports_each_check() {
     let sim = Sim::new(vec![pending(10.0), pending(10.0), complete(10.0)]);
     let mut seen = vec![];
     let opts = PollOptions { timeout_ms: 120_000.0, interval_ms: 1_000.0 };
-    let (s, meta) = block_on(poll(&sim, &config(), "s", opts, &Default::default(), |s, n| {
+    let (s, meta) = block_on(poll(&sim, &config(), "s", opts, &Default::default(), &mut |s: &SessionStatus, n| {
         seen.push((s.status, n));
         Ok(())
-    }, || false))
+    }, &|| false))
     .unwrap();
     assert_eq!((s.connection_id.as_deref(), meta.request_id.as_deref()), (Some("conn_1"), Some("req_done")));
     assert_eq!(seen, vec![(SessionState::Pending, 1), (SessionState::Pending, 2), (SessionState::Complete, 3)]);
@@ -220,7 +220,7 @@ fn poll_checks_every_interval_until_complete_and_reports_each_check() {
 #[test]
 fn poll_rejects_with_the_session_error() {
     let sim = Sim::new(vec![pending(1.0), ok(1.0, 200, &[], r#"{"success":true,"data":{"status":"error","error":"github: access_denied"}}"#)]);
-    let e = block_on(poll(&sim, &config(), "s", PollOptions { timeout_ms: 10_000.0, interval_ms: 100.0 }, &Default::default(), |_, _| Ok(()), || false)).unwrap_err();
+    let e = block_on(poll(&sim, &config(), "s", PollOptions { timeout_ms: 10_000.0, interval_ms: 100.0 }, &Default::default(), &mut |_, _| Ok(()), &|| false)).unwrap_err();
     assert_eq!((e.class, e.message.as_str()), (ErrorClass::AirstoreError, "OAuth session failed: github: access_denied"));
 }
 
@@ -228,7 +228,7 @@ fn poll_rejects_with_the_session_error() {
 fn poll_times_out_exactly_at_the_deadline_never_sleeping_past_it() {
     let sim = Sim::new((0..100).map(|_| pending(10.0)).collect());
     let opts = PollOptions { timeout_ms: 2_500.0, interval_ms: 1_000.0 };
-    let e = block_on(poll(&sim, &config(), "s", opts, &Default::default(), |_, _| Ok(()), || false)).unwrap_err();
+    let e = block_on(poll(&sim, &config(), "s", opts, &Default::default(), &mut |_, _| Ok(()), &|| false)).unwrap_err();
     assert_eq!(e.message, "OAuth session timed out after 2500ms");
     assert_eq!(sim.elapsed(), 2_500.0);
     assert_eq!(sim.sleeps(), vec![1000.0, 1000.0, 470.0]);
@@ -239,7 +239,7 @@ fn poll_cuts_a_hung_request_at_the_deadline() {
     // The official SDK waited out the full 60 s request timeout here.
     let sim = Sim::new(vec![pending(10.0), Step { latency: f64::INFINITY, result: Err(TransportError::TimedOut) }]);
     let opts = PollOptions { timeout_ms: 1_000.0, interval_ms: 100.0 };
-    let e = block_on(poll(&sim, &config(), "s", opts, &Default::default(), |_, _| Ok(()), || false)).unwrap_err();
+    let e = block_on(poll(&sim, &config(), "s", opts, &Default::default(), &mut |_, _| Ok(()), &|| false)).unwrap_err();
     assert_eq!(e.message, "OAuth session timed out after 1000ms");
     assert_eq!(sim.elapsed(), 1_000.0);
     assert_eq!(sim.sends(), vec![(0.0, 1000.0), (110.0, 890.0)]);
@@ -249,7 +249,7 @@ fn poll_cuts_a_hung_request_at_the_deadline() {
 fn poll_with_a_request_timeout_shorter_than_time_left_reports_the_request_timeout() {
     let sim = Sim::new(vec![Step { latency: f64::INFINITY, result: Err(TransportError::TimedOut) }]);
     let overrides = RequestOverrides { timeout_ms: Some(300.0), ..Default::default() };
-    let e = block_on(poll(&sim, &config(), "s", PollOptions::default(), &overrides, |_, _| Ok(()), || false)).unwrap_err();
+    let e = block_on(poll(&sim, &config(), "s", PollOptions::default(), &overrides, &mut |_, _| Ok(()), &|| false)).unwrap_err();
     assert_eq!(e.class, ErrorClass::APIConnectionTimeoutError);
 }
 
@@ -257,7 +257,7 @@ fn poll_with_a_request_timeout_shorter_than_time_left_reports_the_request_timeou
 fn poll_backoff_is_cut_at_the_deadline() {
     let sim = Sim::new(vec![ok(1.0, 429, &[("retry-after", "30")], "{}"), complete(1.0)]);
     let opts = PollOptions { timeout_ms: 5_000.0, interval_ms: 100.0 };
-    let e = block_on(poll(&sim, &config(), "s", opts, &Default::default(), |_, _| Ok(()), || false)).unwrap_err();
+    let e = block_on(poll(&sim, &config(), "s", opts, &Default::default(), &mut |_, _| Ok(()), &|| false)).unwrap_err();
     assert_eq!(e.message, "OAuth session timed out after 5000ms");
     assert_eq!(sim.elapsed(), 5_000.0);
     assert_eq!(sim.sends().len(), 1);
@@ -266,14 +266,14 @@ fn poll_backoff_is_cut_at_the_deadline() {
 #[test]
 fn poll_propagates_api_errors_such_as_an_expired_session() {
     let sim = Sim::new(vec![pending(1.0), ok(1.0, 404, &[], r#"{"success":false,"error":"session not found"}"#)]);
-    let e = block_on(poll(&sim, &config(), "s", PollOptions { timeout_ms: 10_000.0, interval_ms: 10.0 }, &Default::default(), |_, _| Ok(()), || false)).unwrap_err();
+    let e = block_on(poll(&sim, &config(), "s", PollOptions { timeout_ms: 10_000.0, interval_ms: 10.0 }, &Default::default(), &mut |_, _| Ok(()), &|| false)).unwrap_err();
     assert_eq!((e.class, e.message.as_str()), (ErrorClass::NotFoundError, "session not found"));
 }
 
 #[test]
 fn poll_with_zero_timeout_rejects_without_a_request() {
     let sim = Sim::new(vec![complete(1.0)]);
-    let e = block_on(poll(&sim, &config(), "s", PollOptions { timeout_ms: 0.0, interval_ms: 10.0 }, &Default::default(), |_, _| Ok(()), || false)).unwrap_err();
+    let e = block_on(poll(&sim, &config(), "s", PollOptions { timeout_ms: 0.0, interval_ms: 10.0 }, &Default::default(), &mut |_, _| Ok(()), &|| false)).unwrap_err();
     assert_eq!(e.message, "OAuth session timed out after 0ms");
     assert!(sim.sends().is_empty());
 }
@@ -281,7 +281,7 @@ fn poll_with_zero_timeout_rejects_without_a_request() {
 #[test]
 fn poll_stops_when_on_status_fails() {
     let sim = Sim::new(vec![pending(1.0), complete(1.0)]);
-    let e = block_on(poll(&sim, &config(), "s", PollOptions::default(), &Default::default(), |_, _| Err(Error::airstore("callback threw")), || false)).unwrap_err();
+    let e = block_on(poll(&sim, &config(), "s", PollOptions::default(), &Default::default(), &mut |_, _| Err(Error::airstore("callback threw")), &|| false)).unwrap_err();
     assert_eq!(e.message, "callback threw");
     assert_eq!(sim.sends().len(), 1);
 }
@@ -290,7 +290,7 @@ fn poll_stops_when_on_status_fails() {
 fn bad_ids_fail_before_any_request() {
     let sim = Sim::new(vec![]);
     assert!(block_on(get_session(&sim, &config(), "", &Default::default())).is_err());
-    assert!(block_on(poll(&sim, &config(), "..", PollOptions::default(), &Default::default(), |_, _| Ok(()), || false)).is_err());
+    assert!(block_on(poll(&sim, &config(), "..", PollOptions::default(), &Default::default(), &mut |_, _| Ok(()), &|| false)).is_err());
     let keyless = ClientConfig { api_key: None, ..config() };
     let e = block_on(create_session(&sim, &keyless, &params(), &Default::default())).unwrap_err();
     assert_eq!(e.message, messages::KEYLESS_CREATE);
@@ -302,10 +302,10 @@ fn a_closed_window_gets_one_more_check_then_rejects() {
     // Closed after the first check: the second check is the last.
     let sim = Sim::new(vec![pending(1.0), pending(1.0), complete(1.0)]);
     let checks = Cell::new(0);
-    let e = block_on(poll(&sim, &config(), "s", PollOptions::default(), &Default::default(), |_, n| {
+    let e = block_on(poll(&sim, &config(), "s", PollOptions::default(), &Default::default(), &mut |_: &SessionStatus, n| {
         checks.set(n);
         Ok(())
-    }, || checks.get() >= 1))
+    }, &|| checks.get() >= 1))
     .unwrap_err();
     assert_eq!(e.message, messages::WINDOW_CLOSED);
     assert_eq!(sim.sends().len(), 2);
@@ -315,10 +315,10 @@ fn a_closed_window_gets_one_more_check_then_rejects() {
 fn a_closed_window_still_resolves_if_the_session_just_completed() {
     let sim = Sim::new(vec![pending(1.0), complete(1.0)]);
     let checks = Cell::new(0);
-    let (s, _) = block_on(poll(&sim, &config(), "s", PollOptions::default(), &Default::default(), |_, n| {
+    let (s, _) = block_on(poll(&sim, &config(), "s", PollOptions::default(), &Default::default(), &mut |_: &SessionStatus, n| {
         checks.set(n);
         Ok(())
-    }, || checks.get() >= 1))
+    }, &|| checks.get() >= 1))
     .unwrap();
     assert_eq!(s.status, SessionState::Complete);
 }

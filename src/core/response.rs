@@ -92,7 +92,7 @@ pub fn api_error<H: HeaderMap, B: Body, C>(response: Response<H, B>) -> Error<H,
 /// Unwraps a 2xx answer into a result and its `lastResponse`.
 pub fn decode<T, H: HeaderMap, B: Body, C>(
     response: Response<H, B>,
-    read: impl FnOnce(&Data<'_, B>) -> Result<T, String>,
+    read: fn(&Data<'_, B>) -> Result<T, String>,
 ) -> Result<(T, ResponseMeta<H>), Error<H, C>> {
     if !is_success(response.status) {
         return Err(api_error(response));

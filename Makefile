@@ -13,7 +13,7 @@ BINDGEN := build/bindgen
 CARGO_BIN := $(HOME)/.cargo/bin
 export PATH := $(CARGO_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: build demo test bench bench-shapes setup setup-rust setup-node setup-browser test-rust test-wasm test-js test-types test-reliability test-size test-pack test-e2e lint clean
+.PHONY: build demo test bench bench-shapes setup setup-rust setup-node setup-browser test-rust test-wasm test-alloc test-js test-types test-reliability test-size test-package test-standin test-worker test-pack test-e2e lint clean
 
 build: setup-rust setup-node
 	RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" cargo +$(NIGHTLY) build --release --target $(TARGET) \
@@ -50,7 +50,7 @@ node_modules/.installed: package.json package-lock.json
 setup-browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: build setup-browser lint test-rust test-wasm test-js test-types test-reliability test-size test-pack test-e2e
+test: build setup-browser lint test-rust test-wasm test-alloc test-js test-types test-reliability test-size test-package test-standin test-worker test-pack test-e2e
 
 test-rust:
 	cargo test --lib
@@ -61,6 +61,13 @@ lint:
 
 test-wasm:
 	cargo test --target $(TARGET) --test platform
+
+# lol_alloc, the package's allocator, under stress in Node (docs/allocator.md);
+# the test binary must link it, or the test proved nothing about it.
+test-alloc:
+	cargo test --target $(TARGET) --features small-allocator --test alloc
+	@wasm=$$(ls -t target/$(TARGET)/debug/deps/alloc-*.wasm | head -1); \
+		grep -q lol_alloc "$$wasm" || { echo "$$wasm does not link lol_alloc"; exit 1; }
 
 test-js:
 	node --test --test-concurrency=1 tests/js/
@@ -75,6 +82,19 @@ test-reliability:
 # The browser download (JS + wasm, gzip -9) against its ceiling: bytes are exact.
 test-size:
 	node --test tests/size/
+
+# The tarball's LICENSE and repository fields, the allocator's exact pin.
+test-package:
+	node --test tests/package/
+
+# The stand-in Airstore itself (what the other suites talk to), e.g. its return_to check.
+test-standin:
+	node --test tests/server/
+
+# The example Worker's rules in workerd (Miniflare): origins, content type,
+# Sec-Fetch-Site, authenticate, returnTo, errors, rate limit, security headers.
+test-worker:
+	node --test --test-concurrency=1 tests/worker/
 
 # npm pack, installed into Node ESM/CJS, a Worker (wrangler + workerd), a Vite app and a plain page (Chromium).
 test-pack:

@@ -61,5 +61,6 @@ copyFileSync(`${root}build/airstore_wasm_bg.wasm`, `${out}airstore_wasm_bg.wasm`
 rmSync(`${root}pkg/dist`, { recursive: true, force: true });
 renameSync(out, `${root}pkg/dist`);
 
-// The package's README is the repository's.
+// The package's README and LICENSE are the repository's.
 copyFileSync(`${root}README.md`, `${root}pkg/README.md`);
+copyFileSync(`${root}LICENSE`, `${root}pkg/LICENSE`);

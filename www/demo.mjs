@@ -6,6 +6,10 @@
 //   4. runs the bundled Worker in workerd through Miniflare, with the SPA as
 //      its static assets, on http://127.0.0.1:${PORT:-8787}.
 //
+// For development only: the Worker lets every caller in as one demo user
+// (authenticate() in www/worker/src/index.js) and everything runs over
+// plain http on loopback. See the README's "Security" section.
+//
 //   import { startDemo } from './www/demo.mjs'
 //   const demo = await startDemo({ port: 0 })   // 0: any free port
 //   ... demo.url ...
@@ -82,23 +86,19 @@ export async function startDemo(options = {}) {
     }
 
     const { Miniflare } = await import('miniflare');
-    const { unstable_getMiniflareWorkerOptions } = await import('wrangler');
-    // Compatibility date, module rules, vars and the [assets] routing, as wrangler.toml says.
-    const { workerOptions } = unstable_getMiniflareWorkerOptions(path.join(WORKER, 'wrangler.toml'), undefined, {
-      overrides: { assets: { directory: appOut } },
-    });
     const mf = new Miniflare({
-      ...workerOptions,
-      name: 'airstore-oauth-demo',
-      modulesRoot: workerOut,
-      modules: bundledModules(workerOut),
-      bindings: {
-        ...workerOptions.bindings,
-        AIRSTORE_BASE_URL: airstore.baseURL,
-        AIRSTORE_API_KEY: airstore.apiKey,
-        // Where browsers poll, when it is not where the Worker reaches Airstore.
-        ...(!standin && process.env.AIRSTORE_PUBLIC_BASE_URL && { AIRSTORE_PUBLIC_BASE_URL: process.env.AIRSTORE_PUBLIC_BASE_URL }),
-      },
+      ...(await workerOptions({
+        workerOut,
+        assetsDir: appOut,
+        bindings: {
+          AIRSTORE_BASE_URL: airstore.baseURL,
+          AIRSTORE_API_KEY: airstore.apiKey,
+          // Where browsers poll, when it is not where the Worker reaches Airstore.
+          ...(!standin && process.env.AIRSTORE_PUBLIC_BASE_URL && { AIRSTORE_PUBLIC_BASE_URL: process.env.AIRSTORE_PUBLIC_BASE_URL }),
+          // The demo's own page, on whichever port it got (wrangler.jsonc lists 8787's).
+          ALLOWED_ORIGINS: [origin, `http://localhost:${port}`],
+        },
+      })),
       host,
       port,
       // The Worker's console output, e.g. why Airstore refused a request.
@@ -136,12 +136,39 @@ async function buildApp(outDir) {
   await build({ configFile: path.join(APP, 'vite.config.js'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
 }
 
-/** `--assets` stands in for wrangler.toml's `directory`, which is where `vite build` puts the app by default. */
-function bundleWorker(outDir, assetsDir) {
-  return run(path.join(BIN, 'wrangler'), ['deploy', '--dry-run', '--outdir', outDir, '--assets', assetsDir], {
+/**
+ * Bundles www/worker as `wrangler deploy` would, into `outDir`. `--assets`
+ * stands in for wrangler.jsonc's `directory`, which is where `vite build`
+ * puts the app by default. (Also used by tests/worker.)
+ */
+export async function bundleWorker(outDir, assetsDir) {
+  await ensurePackage();
+  await run(path.join(BIN, 'wrangler'), ['deploy', '--dry-run', '--outdir', outDir, '--assets', assetsDir], {
     cwd: WORKER,
     env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
   });
+}
+
+/**
+ * Miniflare options for the bundled Worker, as wrangler.jsonc says:
+ * compatibility date, vars, the assets and their routing, the rate limiter.
+ * `bindings` are added to (and override) the config's vars; `ratelimits`
+ * replace the config's (Miniflare's shape: { NAME: { simple: { limit, period } } }).
+ * (Also used by tests/worker.)
+ */
+export async function workerOptions({ workerOut, assetsDir, bindings = {}, ratelimits }) {
+  const { unstable_getMiniflareWorkerOptions } = await import('wrangler');
+  const { workerOptions: fromConfig } = unstable_getMiniflareWorkerOptions(path.join(WORKER, 'wrangler.jsonc'), undefined, {
+    overrides: { assets: { directory: assetsDir } },
+  });
+  return {
+    ...fromConfig,
+    name: 'airstore-oauth-demo',
+    modulesRoot: workerOut,
+    modules: bundledModules(workerOut),
+    bindings: { ...fromConfig.bindings, ...bindings },
+    ...(ratelimits && { ratelimits }),
+  };
 }
 
 /** The dry run's output: index.js and the .wasm it imports (compiled, as workerd wants). */

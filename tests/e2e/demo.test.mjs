@@ -1,5 +1,6 @@
 // End to end: the demo (Vite app + Worker in workerd + the stand-in Airstore)
-// driven by headless Chromium through the real popup flow.
+// driven by headless Chromium through the real popup flow, under the
+// security headers the Worker serves the app with (CSP, COOP, Referrer-Policy).
 //   node --test tests/e2e/
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,11 +28,56 @@ before(async () => {
   });
   context = await browser.newContext({ viewport: { width: 880, height: 760 }, deviceScaleFactor: 2 });
   context.setDefaultTimeout(STEP);
+  // Every CSP violation in any of the demo's pages (the popup's blank page
+  // inherits the app's policy), reported to the test.
+  await context.exposeBinding('__cspViolation', ({ page }, v) => cspViolations.push({ url: page.url(), ...v }));
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      globalThis.__cspViolation?.({ directive: e.violatedDirective, blocked: e.blockedURI, sample: e.sample });
+    });
+  });
+});
+
+const cspViolations = [];
+
+/** The headers the Worker must send with the app's files (issue 15). */
+function assertSecurityHeaders(headers, what) {
+  const csp = headers['content-security-policy'];
+  assert.ok(csp, `${what}: a Content-Security-Policy`);
+  const directives = Object.fromEntries(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v.join(' ')]));
+  assert.equal(directives['script-src'], "'self' 'wasm-unsafe-eval'", what);
+  assert.equal(directives['frame-ancestors'], "'none'", what);
+  // The page polls the stand-in, on another port: the CSP allows exactly that origin.
+  assert.equal(directives['connect-src'], `'self' ${new URL(demo.airstore.baseURL).origin}`, what);
+  assert.equal(headers['cross-origin-opener-policy'], 'same-origin-allow-popups', what);
+  assert.equal(headers['referrer-policy'], 'strict-origin-when-cross-origin', what);
+}
+
+test('the app, its script and its wasm come with the security headers', async () => {
+  const page = await context.newPage();
+  const responses = [];
+  page.on('response', (r) => {
+    if (r.url().startsWith(demo.url)) responses.push(r);
+  });
+  const main = await page.goto(demo.url);
+  await page.locator('[data-testid="panel"][data-state="idle"]').waitFor();
+  assertSecurityHeaders(await main.allHeaders(), 'the page');
+  const script = responses.find((r) => r.request().resourceType() === 'script');
+  assert.ok(script, `a script from the Worker (got ${responses.map((r) => r.url()).join(', ')})`);
+  assertSecurityHeaders(await script.allHeaders(), script.url());
+  // The package's wasm loads (fetched, then compiled under 'wasm-unsafe-eval').
+  const wasm = responses.find((r) => r.url().endsWith('.wasm'));
+  assert.ok(wasm, 'the wasm was fetched from the Worker');
+  assert.equal(wasm.status(), 200);
+  assertSecurityHeaders(await wasm.allHeaders(), wasm.url());
+  await page.close();
 });
 
 after(async () => {
   await browser?.close();
   await demo?.close();
+  // No test may end with a violation unnoticed.
+  assert.deepEqual(cspViolations, []);
 });
 
 /** Opens the demo, clicks a Connect button and returns the popup once it shows the consent page. */
@@ -60,6 +106,8 @@ test('Allow: the page shows the new connection and the popup closes', async () =
   assert.match(await id.innerText(), /^conn_[0-9a-f]+$/);
   assert.equal(await page.locator('#panel').getAttribute('data-state'), 'done');
   await popupClosed; // authorize() closes the popup when the session completes
+  // All of it under the Worker's CSP and COOP, with nothing refused.
+  assert.deepEqual(cspViolations, []);
 
   // The key stayed on the server: only the Worker's POST carried it, the browser's polls carried nothing.
   const posts = demo.standin.requests.filter((r) => r.method === 'POST');

@@ -149,7 +149,7 @@ export async function startStandin(opts = {}) {
     if (!Object.hasOwn(PROVIDERS, integrationType)) {
       return fail(400, `integration ${integrationType} does not use OAuth`);
     }
-    if (returnTo && !/^(\/|https?:\/\/)/.test(returnTo)) {
+    if (returnTo && !returnToAllowed(returnTo)) {
       return fail(400, 'return_to must be a relative path or full URL');
     }
 
@@ -412,6 +412,26 @@ function parseParams(body) {
   if (values.some((v) => typeof v !== 'string')) return null;
   const [integrationType, workspaceId, returnTo] = values.map((v) => v || undefined);
   return { integrationType, workspaceId, returnTo };
+}
+
+/**
+ * What a gateway must accept as `return_to`, where it later redirects the
+ * user's browser: a path on its own site (`/…`) or a full http(s) URL.
+ * A browser reads `//evil.example` as a URL on another host, and `/\evil`
+ * too (it treats `\` as `/` in http(s) URLs), and it drops tabs and
+ * newlines from URLs (`/\t/evil.example` is `//evil.example`): so a path
+ * may not start with `//` or `/\`, and no control character, space or
+ * backslash is accepted anywhere.
+ */
+export function returnToAllowed(value) {
+  if (/[\u0000-\u0020\u007f\\]/.test(value)) return false;
+  if (value.startsWith('/')) return !value.startsWith('//');
+  if (!/^https?:\/\//i.test(value)) return false;
+  try {
+    return Boolean(new URL(value).host);
+  } catch {
+    return false;
+  }
 }
 
 /**

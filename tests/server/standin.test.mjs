@@ -165,6 +165,29 @@ test('400 messages', async () => {
   assert.equal(s.sessions.size, 0);
 });
 
+test('return_to: another host in disguise is a 400, and no session is made', async () => {
+  // What a browser makes of each, relative to the gateway (WHATWG URL, as in browsers):
+  // all of them leave the gateway's host, which is why they must be refused.
+  const disguised = ['//evil.example', '/\\evil', '/\\/evil.example', '/\t/evil.example', '/\n/evil.example', ' https://evil.example/'];
+  for (const value of disguised.slice(0, 5)) {
+    assert.notEqual(new URL(value, s.url).host, new URL(s.url).host, JSON.stringify(value));
+  }
+  for (const returnTo of [...disguised, 'javascript:alert(1)', 'https:evil.example', 'https://', 'ftp://x.example/']) {
+    const res = await create({ integration_type: 'gmail', return_to: returnTo });
+    assert.equal(res.status, 400, JSON.stringify(returnTo));
+    assert.deepEqual(await res.json(), { success: false, error: 'return_to must be a relative path or full URL' }, JSON.stringify(returnTo));
+  }
+  assert.equal(s.sessions.size, 0);
+
+  // Paths on the gateway's own site and full http(s) URLs are still accepted, and redirected to.
+  for (const returnTo of ['/done?x=1', '/a/b#c', 'https://app.example/settings', 'http://localhost:5173/x']) {
+    const { authorize_url } = await createOk({ integration_type: 'github', return_to: returnTo });
+    const res = await consent(authorize_url, 'allow');
+    assert.equal(res.status, 302, returnTo);
+    assert.equal(res.headers.get('location'), returnTo);
+  }
+});
+
 test('complete() / fail() and deletion after the TTLs', async () => {
   const t = await startStandin({ completedTtlMs: 200, failedTtlMs: 300, sessionTtlMs: 400 });
   try {

@@ -1,15 +1,6 @@
-/**
- * airstore-wasm: the Airstore OAuth client, in Rust compiled to WebAssembly.
- * Works in browsers, Cloudflare Workers and Node.js 18+ with no set-up code.
- *
- * @example
- * import Airstore from 'airstore-wasm'
- * const airstore = new Airstore({ apiKey: process.env.AIRSTORE_API_KEY })
- * const session = await airstore.oauth.createSession({ integrationType: 'gmail', workspaceId: 'ws_abc123' })
- * // send the user to session.authorize_url, then:
- * const result = await airstore.oauth.poll(session.session_id)
- * console.log(result.connection_id)
- */
+// airstore-wasm: the Airstore OAuth client, in Rust compiled to WebAssembly.
+// Works in browsers, Cloudflare Workers, Node.js 18+, Deno and Bun with no
+// set-up code.
 
 // The runtime's own Headers, AbortSignal and Window types where it has them
 // (DOM lib, @types/node, workers types); a structural stand-in otherwise, so
@@ -84,6 +75,13 @@ export interface OAuthAuthorizeOptions extends OAuthPollOptions {
    * until `timeout` or `signal`, whatever the window reports.
    */
   endOnClose?: boolean | undefined;
+  /**
+   * The only hosts (`host` or `host:port`, case-insensitive) the window may be
+   * sent to; `authorize` rejects any other `authorize_url` before opening a
+   * window. Without it, any http(s) URL is opened (never plain http from an
+   * https page, loopback aside).
+   */
+  allowedAuthorizeHosts?: readonly string[] | undefined;
 }
 
 /** Options of the client. */
@@ -98,6 +96,13 @@ export interface ClientOptions {
   maxRetries?: number | undefined;
   /** Headers sent with every request. */
   defaultHeaders?: Record<string, string> | undefined;
+  /**
+   * A client with an API key refuses to be made in a browser page (a
+   * `window` with a `document`), where anyone who opens the page can read the
+   * key: create sessions on your server and use {@link Airstore.keyless}
+   * there. Set this to `true` only for a page that is not public.
+   */
+  dangerouslyAllowBrowser?: boolean | undefined;
 }
 
 /** Options of {@link Airstore.keyless}: a client for browsers that holds no API key. */
@@ -115,16 +120,28 @@ export interface RequestOptions {
   headers?: Record<string, string> | undefined;
 }
 
-/** The HTTP answer behind a result, as the non-enumerable `lastResponse`. */
+/** The HTTP answer behind a result, as its `lastResponse`. */
 export interface ResponseMeta {
+  /** The HTTP status of the answer (200, 201). */
   statusCode: number;
+  /** The answer's headers, as the runtime's `Headers`. */
   headers: HeadersLike;
-  /** The `x-request-id` response header. */
+  /** The `x-request-id` response header: quote it when you ask Airstore about a call. */
   requestId: string | undefined;
 }
 
-/** A result object with its non-enumerable `lastResponse`. */
-export type WithResponseMeta<T> = T & { readonly lastResponse: ResponseMeta };
+/**
+ * A result as the documentation shows it (snake_case members, absent ones
+ * left out) plus `lastResponse`, the HTTP answer behind it.
+ *
+ * `lastResponse` is non-enumerable: it is not in `JSON.stringify(result)`,
+ * `{ ...result }` or `Object.keys(result)`, so results can be stored or sent
+ * on as they are.
+ */
+export type WithResponseMeta<T> = T & {
+  /** The HTTP answer behind this result (non-enumerable). */
+  readonly lastResponse: ResponseMeta;
+};
 
 /** `airstore.oauth`: interactive connection flows where users authorize access in their browser. */
 export interface OAuthResource {
@@ -149,20 +166,45 @@ export interface OAuthResource {
   authorize(session: OAuthSession, options?: OAuthAuthorizeOptions, requestOptions?: RequestOptions): Promise<WithResponseMeta<OAuthSessionStatus>>;
 }
 
-/** The Airstore client. */
+/**
+ * The Airstore client.
+ *
+ * @example
+ * import Airstore from 'airstore-wasm'
+ *
+ * const airstore = new Airstore({ apiKey: process.env.AIRSTORE_API_KEY })
+ * const session = await airstore.oauth.createSession({ integrationType: 'gmail', workspaceId: 'ws_abc123' })
+ * // send the user to session.authorize_url, then:
+ * const result = await airstore.oauth.poll(session.session_id)
+ * console.log(result.connection_id) // "conn_xyz789"
+ */
 export declare class Airstore {
-  /** Throws `AirstoreError` if no API key is given and the environment has none. */
+  /**
+   * Throws `AirstoreError` if no API key is given and the environment has
+   * none, or if a value is invalid (the message names the field).
+   */
   constructor(options?: ClientOptions);
   /** A client without an API key, for browsers: `getSession`, `poll` and `authorize` work; `createSession` rejects (sessions are created server-side). */
   static keyless(options?: KeylessClientOptions): Airstore;
-  /** The OAuth resource. */
+  /** The OAuth resource (the same object on every access; its methods work detached). */
   readonly oauth: OAuthResource;
+  /**
+   * Wipes the API key from the client's WebAssembly memory and ends the
+   * client: its methods then reject with `AirstoreError`. Calls already
+   * under way finish first. Also `[Symbol.dispose]`, for `using`.
+   */
+  free(): void;
 }
 export default Airstore;
 
 /** Base of all errors from this package: configuration problems, bad arguments, cancellation, poll failure and timeout. */
 export declare class AirstoreError extends Error {
   constructor(message: string, cause?: unknown);
+  /**
+   * What caused this error, where there was something: the `TypeError` fetch
+   * rejected with (for `APIConnectionError`), the signal's `reason` (for a
+   * cancellation), or what `onStatus` threw.
+   */
   cause?: unknown;
 }
 /** Any non-2xx answer. The message is the body's `error` (else `message`), else `Request failed with status N`. */

@@ -5,7 +5,7 @@
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Airstore, AirstoreError } from '../../pkg/dist/node.mjs';
-import { KEY, SESSIONS_PATH, caught, sleep, startStandin } from './helpers.mjs';
+import { KEY, SESSIONS_PATH, assertExactly, caught, sleep, startStandin } from './helpers.mjs';
 
 let standin;
 before(async () => {
@@ -172,4 +172,27 @@ test("a session id the wasm refuses ('.', '..') opens and navigates no window", 
   }
   assert.equal(opened.length, 0);
   assert.equal(given.location.href, 'about:blank');
+});
+
+test("the popup's reach: no plain-http authorize URL from an https page (loopback aside), and only allowedAuthorizeHosts when given", async () => {
+  const session = await server().oauth.createSession({ integrationType: 'gmail' });
+  const opened = installWindow(fakePopup());
+  globalThis.location = { protocol: 'https:' };
+  try {
+    let err = await caught(() => browser().oauth.authorize({ session_id: session.session_id, authorize_url: 'http://accounts.example/auth' }));
+    assertExactly(err, AirstoreError, 'session.authorize_url is http: but this page is https:; an authorize URL must be https');
+    err = await caught(() => browser().oauth.authorize(session, { allowedAuthorizeHosts: ['accounts.google.com'] }));
+    assertExactly(err, AirstoreError, `session.authorize_url goes to ${new URL(session.authorize_url).host}, which is not in options.allowedAuthorizeHosts`);
+    err = await caught(() => browser().oauth.authorize(session, { allowedAuthorizeHosts: 'accounts.google.com' }));
+    assertExactly(err, AirstoreError, 'options.allowedAuthorizeHosts must be an array of strings');
+    assert.equal(opened.length, 0, 'no window was opened or sent anywhere');
+    // The stand-in's consent page is on loopback (http is fine there), and its host is allowed.
+    setTimeout(() => standin.complete(session.session_id), 100);
+    const host = new URL(session.authorize_url).host;
+    const result = await browser().oauth.authorize(session, { interval: 50, allowedAuthorizeHosts: ['accounts.google.com', host.toUpperCase()] });
+    assert.equal(result.status, 'complete');
+    assert.equal(opened.length, 1);
+  } finally {
+    delete globalThis.location;
+  }
 });

@@ -18,6 +18,7 @@ import {
 } from '../../pkg/dist/node.mjs';
 import {
   startStandin, KEY, SESSIONS_PATH, HEX32, caught, caughtTimed, timed, assertExactly, assertAirstoreError, withEnv,
+  rejectsExactly, throwsExactly,
 } from './helpers.mjs';
 
 let s;
@@ -70,7 +71,7 @@ describe('surface', () => {
     test(`${C.name} is a real class extending ${Parent.name}`, () => {
       assert.equal(typeof C, 'function');
       assert.match(Function.prototype.toString.call(C), /^class\b/);
-      assert.throws(() => C(...args), TypeError, 'a class cannot be called without new');
+      throwsExactly(() => C(...args), TypeError, `Class constructor ${C.name} cannot be invoked without 'new'`, 'a class cannot be called without new');
       assert.equal(Object.getPrototypeOf(C), Parent);
       const e = new C(...args);
       assert.ok(e instanceof C);
@@ -410,7 +411,7 @@ describe('client options', () => {
       const c = new Airstore({ apiKey: KEY, baseURL: s.baseURL + suffix });
       await c.oauth.createSession({ integrationType: 'gmail' });
       assert.equal(last().path, SESSIONS_PATH, `baseURL + ${JSON.stringify(suffix)}`);
-      await assert.rejects(c.oauth.getSession('nope'), NotFoundError);
+      await rejectsExactly(c.oauth.getSession('nope'), NotFoundError, 'session not found');
       assert.equal(last().path, `${SESSIONS_PATH}/nope`);
     }
   });
@@ -477,7 +478,7 @@ describe('client options', () => {
     const c2 = new Airstore({ apiKey: KEY, baseURL: s.baseURL, maxRetries: 2 });
     s.requests.length = 0;
     s.inject({ status: 503, headers: { 'retry-after-ms': '1' }, times: 5 });
-    await assert.rejects(c2.oauth.getSession(id, { maxRetries: 0 }), InternalServerError);
+    await rejectsExactly(c2.oauth.getSession(id, { maxRetries: 0 }), InternalServerError, 'service unavailable');
     assert.equal(s.requests.length, 1);
     s.clearFaults();
   });
@@ -485,7 +486,7 @@ describe('client options', () => {
   test('client maxRetries is used', async () => {
     const c = new Airstore({ apiKey: KEY, baseURL: s.baseURL, maxRetries: 1 });
     s.inject({ status: 500, headers: { 'retry-after-ms': '1' }, times: 5 });
-    await assert.rejects(c.oauth.getSession('a'.repeat(32)), InternalServerError);
+    await rejectsExactly(c.oauth.getSession('a'.repeat(32)), InternalServerError, 'internal server error');
     assert.equal(s.requests.length, 2);
   });
 
@@ -502,10 +503,10 @@ describe('client options', () => {
 
   test('an empty apiKey throws AirstoreError', async () => {
     await withEnv({ AIRSTORE_API_KEY: undefined }, () => {
-      assert.throws(() => new Airstore({ apiKey: '', baseURL: s.baseURL }), AirstoreError);
+      throwsExactly(() => new Airstore({ apiKey: '', baseURL: s.baseURL }), AirstoreError, 'API key is required. Pass it via the `apiKey` option or set the AIRSTORE_API_KEY environment variable.');
     });
     await withEnv({ AIRSTORE_API_KEY: '' }, () => {
-      assert.throws(() => new Airstore({ baseURL: s.baseURL }), AirstoreError, 'empty env key counts as none');
+      throwsExactly(() => new Airstore({ baseURL: s.baseURL }), AirstoreError, 'API key is required. Pass it via the `apiKey` option or set the AIRSTORE_API_KEY environment variable.', 'empty env key counts as none');
     });
   });
 });

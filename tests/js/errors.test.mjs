@@ -16,7 +16,7 @@ import Airstore, {
   APIConnectionTimeoutError,
 } from '../../pkg/dist/node.mjs';
 import {
-  startStandin, KEY, caught, caughtTimed, assertExactly, deadPort, sleep, waitFor,
+  startStandin, KEY, caught, caughtTimed, assertExactly, rejectsExactly, deadPort, sleep, waitFor,
 } from './helpers.mjs';
 
 let s;
@@ -271,14 +271,14 @@ describe('no listener is left on the caller\'s AbortSignal', () => {
 
   test('after an API error', async () => {
     const ac = new AbortController();
-    await assert.rejects(client.oauth.getSession(ID, { signal: ac.signal }), NotFoundError);
+    await rejectsExactly(client.oauth.getSession(ID, { signal: ac.signal }), NotFoundError, 'session not found');
     assert.equal(count(ac.signal), 0);
   });
 
   test('after retries then an error', async () => {
     s.inject({ status: 503, headers: { 'retry-after-ms': '1' }, times: 3 });
     const ac = new AbortController();
-    await assert.rejects(client.oauth.getSession(ID, { signal: ac.signal }), InternalServerError);
+    await rejectsExactly(client.oauth.getSession(ID, { signal: ac.signal }), InternalServerError, 'service unavailable');
     assert.equal(s.requests.length, 3);
     assert.equal(count(ac.signal), 0);
   });
@@ -286,7 +286,7 @@ describe('no listener is left on the caller\'s AbortSignal', () => {
   test('after a timeout', async () => {
     s.inject({ hang: true });
     const ac = new AbortController();
-    await assert.rejects(client.oauth.getSession(ID, { signal: ac.signal, timeout: 100 }), APIConnectionTimeoutError);
+    await rejectsExactly(client.oauth.getSession(ID, { signal: ac.signal, timeout: 100 }), APIConnectionTimeoutError, 'Request timed out');
     assert.equal(count(ac.signal), 0);
   });
 
@@ -294,7 +294,7 @@ describe('no listener is left on the caller\'s AbortSignal', () => {
     const port = await deadPort();
     const c = new Airstore({ apiKey: KEY, baseURL: `http://127.0.0.1:${port}/api/v1`, maxRetries: 0 });
     const ac = new AbortController();
-    await assert.rejects(c.oauth.getSession(ID, { signal: ac.signal }), APIConnectionError);
+    await rejectsExactly(c.oauth.getSession(ID, { signal: ac.signal }), APIConnectionError, 'Connection error: fetch failed (ECONNREFUSED)');
     assert.equal(count(ac.signal), 0);
   });
 
@@ -304,7 +304,7 @@ describe('no listener is left on the caller\'s AbortSignal', () => {
     const p = client.oauth.getSession(ID, { signal: ac.signal });
     await waitFor(() => s.requests.length === 1, 2000, 'the request');
     ac.abort();
-    await assert.rejects(p, AirstoreError);
+    await rejectsExactly(p, AirstoreError, 'Request was cancelled');
     assert.equal(count(ac.signal), 0);
   });
 
@@ -320,14 +320,14 @@ describe('no listener is left on the caller\'s AbortSignal', () => {
 
     const { session_id: id2 } = await client.oauth.createSession({ integrationType: 'gmail' });
     s.fail(id2);
-    await assert.rejects(client.oauth.poll(id2, { interval: 20, signal: ac1.signal }), AirstoreError);
-    await assert.rejects(client.oauth.poll(id2, { interval: 20 }, { signal: ac2.signal }), AirstoreError);
+    await rejectsExactly(client.oauth.poll(id2, { interval: 20, signal: ac1.signal }), AirstoreError, 'OAuth session failed: google: access_denied');
+    await rejectsExactly(client.oauth.poll(id2, { interval: 20 }, { signal: ac2.signal }), AirstoreError, 'OAuth session failed: google: access_denied');
     assert.equal(count(ac1.signal), 0);
     assert.equal(count(ac2.signal), 0);
 
     const { session_id: id3 } = await client.oauth.createSession({ integrationType: 'gmail' });
-    await assert.rejects(client.oauth.poll(id3, { interval: 30, timeout: 100, signal: ac1.signal }), /timed out/);
-    await assert.rejects(client.oauth.poll(id3, { interval: 30, timeout: 100 }, { signal: ac2.signal }), /timed out/);
+    await rejectsExactly(client.oauth.poll(id3, { interval: 30, timeout: 100, signal: ac1.signal }), AirstoreError, 'OAuth session timed out after 100ms');
+    await rejectsExactly(client.oauth.poll(id3, { interval: 30, timeout: 100 }, { signal: ac2.signal }), AirstoreError, 'OAuth session timed out after 100ms');
     assert.equal(count(ac1.signal), 0);
     assert.equal(count(ac2.signal), 0);
   });
@@ -339,7 +339,7 @@ describe('no listener is left on the caller\'s AbortSignal', () => {
     await waitFor(() => s.requests.length === 2, 2000, 'the first check');
     await sleep(30);
     ac.abort();
-    await assert.rejects(p, AirstoreError);
+    await rejectsExactly(p, AirstoreError, 'Request was cancelled');
     assert.equal(count(ac.signal), 0);
   });
 });

@@ -44,12 +44,53 @@ export async function timed(fn) {
   return { value, elapsed: performance.now() - start };
 }
 
-/** Asserts `err` is an instance of exactly `Cls` (not merely a subclass), with `message` if given. */
+/**
+ * Asserts `err` is an instance of exactly `Cls` (not merely a subclass), with `message` if given:
+ * a string (equal), or a RegExp (matched; anchor it with ^ and $ to pin the whole message).
+ */
 export function assertExactly(err, Cls, message) {
   assert.ok(err instanceof Cls, `expected ${Cls.name}, got ${err?.constructor?.name}: ${err?.message}`);
   assert.equal(err.constructor, Cls, `expected exactly ${Cls.name}, got ${err?.constructor?.name}: ${err?.message}`);
   assert.equal(err.name, Cls.name);
-  if (message !== undefined) assert.equal(err.message, message);
+  if (message instanceof RegExp) assert.match(err.message, message);
+  else if (message !== undefined) assert.equal(err.message, message);
+}
+
+/** Prefixes a failed assertion's message with `what` (when given), for assertions made in a loop. */
+function labelled(what, check) {
+  try {
+    check();
+  } catch (err) {
+    if (what !== undefined && err instanceof assert.AssertionError) err.message = `${what}: ${err.message}`;
+    throw err;
+  }
+}
+
+/**
+ * Asserts `promiseOrFn` (a promise, or a function whose call returns one or throws) rejects
+ * with exactly `Cls` and `message` (see `assertExactly`). Returns the error.
+ */
+export async function rejectsExactly(promiseOrFn, Cls, message, what) {
+  const err = await caught(typeof promiseOrFn === 'function' ? promiseOrFn : () => promiseOrFn);
+  labelled(what, () => assertExactly(err, Cls, message));
+  return err;
+}
+
+/** Asserts `fn()` throws synchronously exactly `Cls` with `message` (see `assertExactly`). Returns the error. */
+export function throwsExactly(fn, Cls, message, what) {
+  let err;
+  let threw = false;
+  try {
+    fn();
+  } catch (e) {
+    threw = true;
+    err = e;
+  }
+  labelled(what, () => {
+    assert.ok(threw, 'expected a synchronous throw');
+    assertExactly(err, Cls, message);
+  });
+  return err;
 }
 
 /** Asserts an AirstoreError that is not a WebAssembly trap. */

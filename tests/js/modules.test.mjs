@@ -3,7 +3,7 @@ import { describe, test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import EsmDefault, * as esm from '../../pkg/dist/node.mjs';
-import { startStandin, KEY, caught, assertExactly } from './helpers.mjs';
+import { startStandin, KEY, caught, assertExactly, throwsExactly } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const cjs = require('../../pkg/dist/node.cjs');
@@ -55,7 +55,7 @@ describe('ESM and CJS', () => {
     const c = new cjs.Airstore({ apiKey: KEY, baseURL: s.baseURL });
     const err = await caught(() => c.oauth.getSession(''));
     assertExactly(err, esm.AirstoreError);
-    assert.throws(() => new cjs.Airstore({ apiKey: '' }), esm.AirstoreError);
+    throwsExactly(() => new cjs.Airstore({ apiKey: '' }), esm.AirstoreError, 'API key is required. Pass it via the `apiKey` option or set the AIRSTORE_API_KEY environment variable.');
   });
 
   test('ESM and CJS clients work side by side', async () => {

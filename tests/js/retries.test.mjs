@@ -10,7 +10,7 @@ import Airstore, {
   APIConnectionError,
   APIConnectionTimeoutError,
 } from '../../pkg/dist/node.mjs';
-import { startStandin, KEY, caught, caughtTimed, timed, assertExactly, sleep, waitFor } from './helpers.mjs';
+import { startStandin, KEY, caught, caughtTimed, timed, assertExactly, rejectsExactly, sleep, waitFor } from './helpers.mjs';
 
 let s;
 let client;
@@ -76,26 +76,26 @@ describe('what is retried', () => {
   }
 
   test('real 404 (unknown session) is not retried', async () => {
-    await assert.rejects(client.oauth.getSession('b'.repeat(32)), NotFoundError);
+    await rejectsExactly(client.oauth.getSession('b'.repeat(32)), NotFoundError, 'session not found');
     assert.equal(s.requests.length, 1);
   });
 
   test('real 400 (unknown integration) is not retried', async () => {
-    await assert.rejects(client.oauth.createSession({ integrationType: 'dropbox' }), APIError);
+    await rejectsExactly(client.oauth.createSession({ integrationType: 'dropbox' }), APIError, 'integration dropbox does not use OAuth');
     assert.equal(s.requests.length, 1);
   });
 
   test('maxRetries 0 → 1 request', async () => {
     const c = new Airstore({ apiKey: KEY, baseURL: s.baseURL, maxRetries: 0 });
     s.inject({ status: 503, headers: FAST, times: 5 });
-    await assert.rejects(c.oauth.getSession('a'.repeat(32)), InternalServerError);
+    await rejectsExactly(c.oauth.getSession('a'.repeat(32)), InternalServerError, 'service unavailable');
     await sleep(20);
     assert.equal(s.requests.length, 1);
   });
 
   test('maxRetries 10 → 11 requests', async () => {
     s.inject({ status: 502, headers: FAST, times: 20 });
-    await assert.rejects(client.oauth.getSession('a'.repeat(32), { maxRetries: 10 }), InternalServerError);
+    await rejectsExactly(client.oauth.getSession('a'.repeat(32), { maxRetries: 10 }), InternalServerError, 'bad gateway');
     assert.equal(s.requests.length, 11);
     s.clearFaults();
   });

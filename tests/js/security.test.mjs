@@ -11,7 +11,9 @@ import Airstore, {
   APIConnectionTimeoutError,
   InternalServerError,
 } from '../../pkg/dist/node.mjs';
-import { startStandin, SESSIONS_PATH, caught, assertExactly, deadPort, withEnv, waitFor, sleep } from './helpers.mjs';
+import {
+  startStandin, SESSIONS_PATH, caught, assertExactly, rejectsExactly, throwsExactly, deadPort, withEnv, waitFor, sleep,
+} from './helpers.mjs';
 
 const SECRET = 'sk_live_SECRET_9f8e7d6c5b4a3f2e';
 const WRONG = 'sk_live_WRONGSECRET_77aa66bb55cc';
@@ -242,7 +244,7 @@ describe('keyless clients', () => {
   test('keyless ignores AIRSTORE_API_KEY', async () => {
     await withEnv({ AIRSTORE_API_KEY: SECRET }, async () => {
       const k = Airstore.keyless({ baseURL: s.baseURL });
-      await assert.rejects(k.oauth.getSession('0'.repeat(32)), NotFoundError);
+      await rejectsExactly(k.oauth.getSession('0'.repeat(32)), NotFoundError, 'session not found');
       assert.equal(s.requests.at(-1).headers.authorization, undefined);
       const err = await caught(() => k.oauth.createSession({ integrationType: 'gmail' }));
       assertExactly(err, AirstoreError);
@@ -265,12 +267,12 @@ describe('keyless clients', () => {
     await sleep(10);
     assert.equal(s.requests.length, 0);
     // and the keyless client still works
-    await assert.rejects(k.oauth.getSession('0'.repeat(32)), NotFoundError);
+    await rejectsExactly(k.oauth.getSession('0'.repeat(32)), NotFoundError, 'session not found');
   });
 
   test('keyless with an Authorization default header throws', () => {
     for (const name of ['Authorization', 'authorization', 'AUTHORIZATION']) {
-      assert.throws(() => Airstore.keyless({ baseURL: s.baseURL, defaultHeaders: { [name]: 'x' } }), AirstoreError, name);
+      throwsExactly(() => Airstore.keyless({ baseURL: s.baseURL, defaultHeaders: { [name]: 'x' } }), AirstoreError, 'options.defaultHeaders must not set Authorization on a keyless client', name);
     }
   });
 
@@ -278,7 +280,7 @@ describe('keyless clients', () => {
     const OAuth = new Airstore({ apiKey: 'k', baseURL: s.baseURL }).oauth.constructor;
     assert.equal(OAuth.make, undefined);
     const before = s.requests.length;
-    await assert.rejects(async () => new OAuth().getSession('0'.repeat(32)));
+    await rejectsExactly(async () => new OAuth().getSession('0'.repeat(32)), Error, 'null pointer passed to rust');
     assert.equal(s.requests.length, before);
     assert.equal(Airstore.length, 1);
   });

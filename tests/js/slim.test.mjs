@@ -11,7 +11,13 @@ test('slim loads nothing on import, then works after initSync', async () => {
   assert.equal(typeof slim.initSync, 'function');
   assert.equal(slim.default, slim.Airstore);
   // Before init the wasm is not there: constructing must fail loudly, not hang.
-  assert.throws(() => new slim.Airstore({ apiKey: 'k' }));
+  // (Checked by hand, not with tests/js/helpers.mjs, which would load the full build.)
+  assert.throws(() => new slim.Airstore({ apiKey: 'k' }), (e) => {
+    assert.equal(e.constructor, TypeError, `expected exactly TypeError, got ${e?.constructor?.name}: ${e?.message}`);
+    assert.equal(e.name, 'TypeError');
+    assert.equal(e.message, "Cannot read properties of undefined (reading 'airstore_new')");
+    return true;
+  });
   slim.initSync({ module: readFileSync(new URL('airstore_wasm_bg.wasm', dist)) });
   const client = new slim.Airstore({ apiKey: 'k', baseURL: 'http://127.0.0.1:9' });
   const err = await client.oauth.getSession('').catch((e) => e);

@@ -235,7 +235,7 @@ describe('answers that are not the documented JSON', () => {
     assert.equal(s.requests.length - before, 1, 'an oversized answer is not asked for again');
     // Not held: far less than the 10 MB body (and its UTF-16 copies) in memory.
     assert.ok(process.memoryUsage().rss - rssBefore < 64 * 1024 * 1024, 'rss grew by less than 64 MB');
-    await assert.rejects(client.oauth.getSession(ID), (e) => e instanceof NotFoundError && e.message === 'session not found');
+    assertExactly(await caught(() => client.oauth.getSession(ID)), NotFoundError, 'session not found');
   });
 
   test('a long error message is shortened to 1,000 characters and an ellipsis', async () => {

@@ -7,6 +7,20 @@ const KEY = 'org_test_key';
 const HEX32 = /^[0-9a-f]{32}$/;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Asserts `promise` rejects with exactly `Cls` (not a subclass) named `name`, whose
+ * message is `message` (a string, or a RegExp anchored with ^ and $).
+ */
+async function rejectsExactly(promise, Cls, message, name = Cls.name) {
+  await assert.rejects(promise, (err) => {
+    assert.equal(err?.constructor, Cls, `expected exactly ${Cls.name}, got ${err?.constructor?.name}: ${err?.message}`);
+    assert.equal(err.name, name);
+    if (message instanceof RegExp) assert.match(err.message, message);
+    else assert.equal(err.message, message);
+    return true;
+  });
+}
+
 let s;
 before(async () => {
   s = await startStandin();
@@ -250,7 +264,7 @@ test('fault: delayMs then normal answer', async () => {
 
 test('fault: hang (client timeout) and redirect', async () => {
   s.inject({ hang: true });
-  await assert.rejects(create({ integration_type: 'gmail' }, { signal: AbortSignal.timeout(200) }), { name: 'TimeoutError' });
+  await rejectsExactly(create({ integration_type: 'gmail' }, { signal: AbortSignal.timeout(200) }), DOMException, 'The operation was aborted due to timeout', 'TimeoutError');
   s.inject({ redirect: 'https://example.invalid/elsewhere' });
   const res = await fetch(`${s.baseURL}/oauth/sessions/x`, { redirect: 'manual' });
   assert.equal(res.status, 302);
@@ -259,23 +273,23 @@ test('fault: hang (client timeout) and redirect', async () => {
 
 test('fault: resets, malformed JSON, stalled body', async () => {
   s.inject({ reset: 'before-headers' });
-  await assert.rejects(fetch(`${s.baseURL}/oauth/sessions/x`), TypeError);
+  await rejectsExactly(fetch(`${s.baseURL}/oauth/sessions/x`), TypeError, 'fetch failed');
 
   s.inject({ reset: 'after-headers', status: 200 });
   const cut = await fetch(`${s.baseURL}/oauth/sessions/x`);
   assert.equal(cut.status, 200);
-  await assert.rejects(cut.text());
+  await rejectsExactly(cut.text(), TypeError, 'terminated');
 
   s.inject({ malformedJson: true });
   const bad = await fetch(`${s.baseURL}/oauth/sessions/x`);
   assert.equal(bad.status, 200);
   assert.equal(bad.headers.get('content-type'), 'application/json');
-  await assert.rejects(bad.json(), SyntaxError);
+  await rejectsExactly(bad.json(), SyntaxError, 'Unexpected end of JSON input');
 
   s.inject({ stallBody: true });
   const stalled = await fetch(`${s.baseURL}/oauth/sessions/x`, { signal: AbortSignal.timeout(200) });
   assert.equal(stalled.status, 200);
-  await assert.rejects(stalled.text(), { name: 'TimeoutError' });
+  await rejectsExactly(stalled.text(), DOMException, 'The operation was aborted due to timeout', 'TimeoutError');
 });
 
 test('CORS: preflight answered and logged; simple GET gets headers; unknown origin gets none', async () => {

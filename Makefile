@@ -16,7 +16,7 @@ export PATH := $(CARGO_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 .PHONY: build demo test bench bench-shapes setup setup-rust setup-node setup-browser test-rust test-wasm test-alloc test-js test-types test-reliability test-size test-package test-standin test-worker test-pack test-e2e lint clean
 
 build: setup-rust setup-node
-	RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" cargo +$(NIGHTLY) build --release --target $(TARGET) \
+	RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none" cargo +$(NIGHTLY) build --release --target $(TARGET) \
 		--features small-allocator -Zbuild-std=std,panic_abort --target-dir target/nightly
 	rm -rf $(BINDGEN)
 	wasm-bindgen --target web --no-typescript --remove-name-section --out-dir $(BINDGEN) $(RAW_WASM)

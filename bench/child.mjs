@@ -42,9 +42,9 @@ function stubFetch() {
  * WebAssembly.instantiate (the async path, for completeness) are wrapped to
  * keep the memory of our instance, and its externref table (wasm-bindgen's
  * `__wbindgen_externrefs`: the JS values the wasm holds; it would grow if
- * handles leaked). Our exports have names of one or two letters (the
- * Makefile minifies them); undici's llhttp, which Node's fetch instantiates
- * too, has long ones.
+ * handles leaked). Ours is the instance that exports `airstore_new`
+ * (wasm-bindgen's constructor of Airstore); undici's llhttp, which Node's
+ * fetch instantiates too, exports no such thing.
  */
 const memories = [];
 const tables = []; // wasm-bindgen's externref table: JS values the wasm holds
@@ -53,7 +53,7 @@ function captureWasmMemory() {
     // Only ours: Node's own fetch (undici's llhttp) instantiates wasm too.
     const e = instance?.exports;
     const names = e ? Object.keys(e) : [];
-    const values = names.length > 0 && names.every((n) => n.length <= 2) ? Object.values(e) : [];
+    const values = names.includes('airstore_new') ? Object.values(e) : [];
     const memory = values.find((v) => v instanceof WebAssembly.Memory);
     const table = values.find((v) => v instanceof WebAssembly.Table);
     if (memory && table) {

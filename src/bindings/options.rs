@@ -246,16 +246,22 @@ pub fn client_options(value: &JsValue, keyless: bool) -> Checked<ClientConfig> {
         }
         Some(key.into())
     };
+    // Messages name where the URL came from: the option, else the environment.
     let base_url = match fields.string("baseURL")? {
-        Some(given) => Some(check::base_url("options.baseURL", &given)?),
-        None => env("AIRSTORE_BASE_URL").map(|url| check::base_url("AIRSTORE_BASE_URL", &url)).transpose()?,
+        Some(given) => Some(("options.baseURL", given)),
+        None => env("AIRSTORE_BASE_URL").map(|url| ("AIRSTORE_BASE_URL", url)),
     };
-    if let Some(url) = &base_url {
-        if !parses(url) {
-            return Err(invalid("options.baseURL", "must be an http(s) URL that parses (check the host and port)"));
+    let base_url = match base_url {
+        Some((field, raw)) => {
+            let url = check::base_url(field, &raw)?;
+            if !parses(&url) {
+                return Err(invalid(field, "must be an http(s) URL that parses (check the host and port)"));
+            }
+            refuse_mixed_content(field, &url, "is http: but this page is https:, and browsers block such requests (mixed content); use an https: baseURL")?;
+            Some(url)
         }
-        refuse_mixed_content("options.baseURL", url, "is http: but this page is https:, and browsers block such requests (mixed content); use an https: baseURL")?;
-    }
+        None => None,
+    };
     let default_headers = fields.headers("defaultHeaders")?;
     if keyless {
         check::no_authorization("options.defaultHeaders", &default_headers)?;

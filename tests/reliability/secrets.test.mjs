@@ -531,7 +531,7 @@ describe('only http(s) URLs', () => {
     await withEnv({ AIRSTORE_BASE_URL: 'http://x.example/api/v1' }, () => {
       onPage('https:', () => {
         assert.throws(() => new Airstore({ apiKey: SECRET }), (e) => {
-          assertExactly(e, AirstoreError, 'options.baseURL is http: but this page is https:, and browsers block such requests (mixed content); use an https: baseURL');
+          assertExactly(e, AirstoreError, 'AIRSTORE_BASE_URL is http: but this page is https:, and browsers block such requests (mixed content); use an https: baseURL');
           return true;
         });
       });

@@ -83,6 +83,20 @@ export class APIConnectionTimeoutError extends APIConnectionError {
   }
 }
 
+export class PopupClosedError extends AirstoreError {
+  constructor(message = 'The authorization window was closed before the connection was made', cause) {
+    super(message, cause);
+    this.name = 'PopupClosedError';
+  }
+}
+
+export class PopupBlockedError extends AirstoreError {
+  constructor(message = 'The popup was blocked', cause) {
+    super(message, cause);
+    this.name = 'PopupBlockedError';
+  }
+}
+
 // A minifier renames the classes (the workerd entry ships minified, and app
 // bundlers minify the others): keep the names `constructor.name` and logs show.
 const NAMED = {
@@ -97,6 +111,8 @@ const NAMED = {
   InternalServerError,
   APIConnectionError,
   APIConnectionTimeoutError,
+  PopupClosedError,
+  PopupBlockedError,
 };
 for (const name of Object.keys(NAMED)) Object.defineProperty(NAMED[name], 'name', { value: name });
 
@@ -113,6 +129,8 @@ export function makeError(name, message, status, headers, requestId, cause) {
     case 'InternalServerError': return new InternalServerError(status, message, headers, requestId);
     case 'APIConnectionError': return new APIConnectionError(message, cause);
     case 'APIConnectionTimeoutError': return new APIConnectionTimeoutError(message, cause);
+    case 'PopupClosedError': return new PopupClosedError(message, cause);
+    case 'PopupBlockedError': return new PopupBlockedError(message, cause);
     default: return new AirstoreError(message, cause);
   }
 }

@@ -58,8 +58,42 @@ export interface OAuthPollOptions {
   onStatus?: ((status: OAuthSessionStatus, attempt: number) => void) | undefined;
 }
 
+/** What `onEvent` is told of a browser flow, with `at` (`Date.now()`) on each. */
+export type OAuthFlowEvent =
+  | { type: 'opened'; at: number; mode: 'popup' | 'redirect' }
+  | { type: 'blocked'; at: number }
+  | { type: 'window_closed'; at: number }
+  | { type: 'returned'; at: number }
+  | { type: 'check'; at: number; status: 'pending' | 'complete' | 'error'; attempt: number }
+  | { type: 'completed'; at: number; connection_id?: string }
+  | { type: 'failed'; at: number; error: AirstoreError }
+  | { type: 'cancelled'; at: number }
+  | { type: 'timed_out'; at: number };
+
+/** Options of {@link OAuthResource.resume}. */
+export interface OAuthResumeOptions {
+  /** Polling interval in ms. Default 2000. */
+  interval?: number | undefined;
+  /** Stops the flow at once: it rejects with `AirstoreError('Request was cancelled')`. */
+  signal?: AbortSignalLike | undefined;
+  /** Called after each check with the status and the 1-based check number. If it throws, the flow rejects. */
+  onStatus?: ((status: OAuthSessionStatus, attempt: number) => void) | undefined;
+  /** Told of each step; every flow ends with exactly one of `completed`, `failed`, `cancelled`, `timed_out`. */
+  onEvent?: ((event: OAuthFlowEvent) => void) | undefined;
+}
+
 /** Options of {@link OAuthResource.authorize}. */
 export interface OAuthAuthorizeOptions extends OAuthPollOptions {
+  /**
+   * `'popup'` (default): a popup; a blocked one rejects at once with
+   * `PopupBlockedError`. `'redirect'`: the whole page goes to the provider
+   * (the flow is kept in `sessionStorage`; call {@link OAuthResource.resume}
+   * when the app loads again; this promise never settles, the page leaves).
+   * `'auto'`: a popup, and the redirect when the popup is blocked.
+   */
+  mode?: 'popup' | 'redirect' | 'auto' | undefined;
+  /** Told of each step; every flow ends with exactly one of `completed`, `failed`, `cancelled`, `timed_out`. */
+  onEvent?: ((event: OAuthFlowEvent) => void) | undefined;
   /**
    * A window you opened yourself, synchronously in the click handler
    * (`window.open('', 'airstore-oauth', 'popup')`), so popup blockers allow
@@ -68,11 +102,12 @@ export interface OAuthAuthorizeOptions extends OAuthPollOptions {
    */
   popup?: WindowLike | null | undefined;
   /**
-   * Whether a popup that reports `closed` ends the flow (after one more
-   * check). Default true. Set it to false for providers whose sign-in page
-   * sends a `Cross-Origin-Opener-Policy` header: such a page makes the window
-   * look closed to this page as soon as it loads. `authorize` then polls
-   * until `timeout` or `signal`, whatever the window reports.
+   * A window that reads `closed` is only a hint: a provider page that sends
+   * `Cross-Origin-Opener-Policy` makes it read closed while the person is
+   * still consenting. It triggers a check at once and the flow goes on; the
+   * flow ends with `PopupClosedError` only when the window reads closed, this
+   * page has had focus back for 1.5 s, and a check still says pending.
+   * Default true; `false` never ends the flow on a closed window.
    */
   endOnClose?: boolean | undefined;
   /**
@@ -164,7 +199,23 @@ export interface OAuthResource {
    * was closed. Opens only http(s) URLs.
    */
   authorize(session: OAuthSession, options?: OAuthAuthorizeOptions, requestOptions?: RequestOptions): Promise<WithResponseMeta<OAuthSessionStatus>>;
+  /**
+   * Browsers: finishes a flow `authorize({ mode: 'redirect' })` began, on the
+   * return page or at app start: checks at once and polls until the kept
+   * deadline. Resolves `null` when there is nothing to resume; the kept entry
+   * is cleared on every outcome.
+   */
+  resume(options?: OAuthResumeOptions, requestOptions?: RequestOptions): Promise<WithResponseMeta<OAuthSessionStatus> | null>;
 }
+
+/**
+ * On the page at `returnTo` (your app's own origin), where the gateway sends
+ * the popup after the provider: tells the opener's `authorize()` to check at
+ * once (through a `BroadcastChannel`, with a `localStorage` write as
+ * fallback; the message carries nothing secret) and closes the window where
+ * the browser allows it. Works after a provider's COOP cut the window handle.
+ */
+export declare function completeReturn(): void;
 
 /**
  * The Airstore client.
@@ -255,5 +306,13 @@ export declare class APIConnectionError extends AirstoreError {
 }
 /** The request took longer than `timeout` (`Request timed out`). Not retried. */
 export declare class APIConnectionTimeoutError extends APIConnectionError {
+  constructor(message?: string, cause?: unknown);
+}
+/** authorize: the person left the window (closed, with this page focused again) while the session was still pending. */
+export declare class PopupClosedError extends AirstoreError {
+  constructor(message?: string, cause?: unknown);
+}
+/** authorize in `mode: 'popup'`: the browser refused to open the window (open it in the click handler and pass `popup`, or use `mode: 'auto'`). */
+export declare class PopupBlockedError extends AirstoreError {
   constructor(message?: string, cause?: unknown);
 }

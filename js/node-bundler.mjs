@@ -8,6 +8,7 @@ import cjs from './node.cjs';
 
 export const {
   Airstore,
+  completeReturn,
   AirstoreError,
   APIError,
   AuthenticationError,
@@ -19,5 +20,7 @@ export const {
   InternalServerError,
   APIConnectionError,
   APIConnectionTimeoutError,
+  PopupClosedError,
+  PopupBlockedError,
 } = cjs;
 export default cjs.Airstore;

@@ -8,6 +8,7 @@ const cjs = createRequire(import.meta.url)('./node.cjs');
 
 export const {
   Airstore,
+  completeReturn,
   AirstoreError,
   APIError,
   AuthenticationError,
@@ -19,5 +20,7 @@ export const {
   InternalServerError,
   APIConnectionError,
   APIConnectionTimeoutError,
+  PopupClosedError,
+  PopupBlockedError,
 } = cjs;
 export default cjs.Airstore;

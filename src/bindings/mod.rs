@@ -13,8 +13,9 @@ mod results;
 use crate::core::client::{self, PError};
 use crate::core::config::{ClientConfig, RequestOverrides};
 use crate::core::request;
-use crate::core::{Error, SessionStatus};
-use crate::platform::{JsHeaders, WebPlatform};
+use crate::core::error::messages;
+use crate::core::{Error, ErrorClass, SessionStatus};
+use crate::platform::{JsHeaders, Notice, PopupWatch, WebPlatform};
 use js_sys::{Function, Object, Reflect};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -145,33 +146,61 @@ impl OAuth {
             let id = options::session_id(&session_id, "sessionId")?;
             let (overrides, request_signal) = options::request_options(&options, client.keyless)?;
             let mut poll = options::poll_options(&poll_opts, "pollOpts")?;
-            let platform = WebPlatform::new(poll.signal.take().or(request_signal));
-            checks(&client, &platform, &id, &poll, &overrides, &|| false).await
+            let platform = WebPlatform::new(poll.signal.take().or(request_signal)).waking();
+            checks(&client, &platform, &id, &poll, &overrides, &Events::default(), &|| false).await
         };
         run.await.map_err(errors::to_js)
     }
 
-    /// Browsers: opens `session.authorize_url` in a popup (or
-    /// `options.popup`), polls until the session completes, closes the popup
-    /// and resolves with the completed status.
+    /// Browsers: sends the person to `session.authorize_url` in a popup
+    /// (or `options.popup`), or the whole page there (`mode: 'redirect'`,
+    /// finished by `resume()`), polls until the session completes, closes the
+    /// popup and resolves with the completed status. A window that reads
+    /// closed is a hint (a check at once); the flow ends with
+    /// `PopupClosedError` only once the person has left it.
     pub async fn authorize(&self, session: JsValue, options: JsValue, request_options: JsValue) -> Result<JsValue, JsValue> {
         let client = self.client()?;
         let mut window = None;
+        let mut events = Events::default();
         let run = async {
             let (id, url) = options::authorize_session(&session)?;
             let (overrides, request_signal) = options::request_options(&request_options, client.keyless)?;
             let mut poll = options::poll_options(&options, "options")?;
+            events = Events(poll.fields.function("onEvent")?.map(Rc::new));
+            let mode = options::mode(&poll.fields)?;
             let end_on_close = poll.fields.boolean("endOnClose")?.unwrap_or(true);
             let allowed = poll.fields.strings("allowedAuthorizeHosts")?;
             options::authorize_reach(&url, allowed.as_deref())?;
-            // Checked before a window opens or moves: an id the request
-            // refuses ('.', '..') opens and navigates no window.
+            // Checked before a window opens or the page moves: an id the
+            // request refuses ('.', '..') opens and navigates nothing.
             request::path_segment::<JsHeaders, JsValue>(&id)?;
-            let popup = popup::open(&url, &poll.fields.get("popup")?)?;
-            window = Some(popup.clone());
             let signal = poll.signal.take().or(request_signal);
-            let platform = if end_on_close { WebPlatform::with_popup(signal, popup.clone()) } else { WebPlatform::new(signal) };
-            checks(&client, &platform, &id, &poll, &overrides, &|| end_on_close && popup::is_closed(&popup)).await
+            let opened = match mode {
+                Mode::Redirect => None,
+                Mode::Popup | Mode::Auto => match popup::open(&url, &poll.fields.get("popup")?) {
+                    Ok(w) => Some(w),
+                    Err(e) if e.class == ErrorClass::PopupBlockedError => {
+                        events.emit("blocked", &[]);
+                        if mode == Mode::Popup {
+                            return Err(e);
+                        }
+                        None
+                    }
+                    Err(e) => return Err(e),
+                },
+            };
+            let Some(popup) = opened else {
+                events.emit("opened", &[("mode", JsValue::from_str("redirect"))]);
+                popup::redirect(&id, &url, js_sys::Date::now() + poll.options.timeout_ms)?;
+                // The page is leaving: this promise settles in the next one,
+                // as resume()'s.
+                return std::future::pending().await;
+            };
+            window = Some(popup.clone());
+            events.emit("opened", &[("mode", JsValue::from_str("popup"))]);
+            let told = events.clone();
+            let platform = WebPlatform::new(signal).waking().watching(PopupWatch::new(popup, end_on_close)).telling(move |n| told.notice(n));
+            checks(&client, &platform, &id, &poll, &overrides, &events, &|| platform.user_left()).await
         };
         let outcome = run.await;
         // The window we opened (or were given) is not left behind, blank or
@@ -179,7 +208,32 @@ impl OAuth {
         if let Some(w) = window.or_else(|| given_popup(&options)) {
             popup::close(&w);
         }
-        outcome.map_err(errors::to_js)
+        events.finish(outcome)
+    }
+
+    /// On the return page of a redirect flow, or at app start: finishes the
+    /// flow `authorize({ mode: 'redirect' })` began (a check at once, then
+    /// polls until its deadline). Resolves `null` when there is none; the
+    /// kept entry is cleared on every outcome.
+    pub async fn resume(&self, options: JsValue, request_options: JsValue) -> Result<JsValue, JsValue> {
+        let client = self.client()?;
+        let mut events = Events::default();
+        let mut resumed = false;
+        let run = async {
+            let (overrides, request_signal) = options::request_options(&request_options, client.keyless)?;
+            let mut poll = options::poll_options(&options, "options")?;
+            events = Events(poll.fields.function("onEvent")?.map(Rc::new));
+            let Some((id, deadline)) = popup::stored() else { return Ok(JsValue::NULL) };
+            resumed = true;
+            // At least one check, with time for it, even past the deadline.
+            poll.options.timeout_ms = (deadline - js_sys::Date::now()).max(RESUME_MIN_MS);
+            let told = events.clone();
+            let platform = WebPlatform::new(poll.signal.take().or(request_signal)).waking().telling(move |n| told.notice(n));
+            checks(&client, &platform, &id, &poll, &overrides, &events, &|| false).await
+        };
+        let outcome = run.await;
+        popup::forget();
+        if resumed { events.finish(outcome) } else { outcome.map_err(errors::to_js) }
     }
 
     /// Wipes the API key and ends the client (see `Airstore.free`).
@@ -193,6 +247,78 @@ impl OAuth {
     /// The client, unless it was freed.
     fn client(&self) -> Result<Rc<Client>, JsValue> {
         self.slot.borrow().clone().ok_or_else(|| errors::to_js(Error::airstore(FREED)))
+    }
+}
+
+/// `oauth.resume()` checks at least once, with this long for it, even when
+/// the kept deadline has passed (a finished session is still held ~30 s).
+const RESUME_MIN_MS: f64 = 5_000.0;
+
+/// On the page at `returnTo` (the app's own origin), where the gateway sends
+/// the popup after the provider: tells the opener's `authorize()` to check at
+/// once (a `BroadcastChannel` on this origin, a `localStorage` write as
+/// fallback; the message carries no session id and no secret), and closes
+/// this window where the browser allows it. Works after a COOP hop: it needs
+/// no window handle.
+#[wasm_bindgen(js_name = completeReturn)]
+pub fn complete_return() {
+    crate::platform::signal_return();
+}
+
+/// authorize's mode.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Popup,
+    Redirect,
+    /// A popup, and the redirect when the popup is blocked.
+    Auto,
+}
+
+/// The caller's `onEvent`, told of each step of a browser flow: `{ type, at }`
+/// plus details. What it throws is ignored: events report, they do not steer.
+#[derive(Clone, Default)]
+struct Events(Option<Rc<Function>>);
+
+impl Events {
+    fn emit(&self, kind: &str, details: &[(&str, JsValue)]) {
+        let Some(callback) = &self.0 else { return };
+        let event = Object::new();
+        let _ = Reflect::set(&event, &JsValue::from_str("type"), &JsValue::from_str(kind));
+        let _ = Reflect::set(&event, &JsValue::from_str("at"), &JsValue::from_f64(js_sys::Date::now()));
+        for (name, value) in details {
+            let _ = Reflect::set(&event, &JsValue::from_str(name), value);
+        }
+        let _ = callback.call1(&JsValue::UNDEFINED, &event);
+    }
+
+    fn notice(&self, notice: Notice) {
+        match notice {
+            Notice::Returned => self.emit("returned", &[]),
+            Notice::WindowClosed => self.emit("window_closed", &[]),
+        }
+    }
+
+    /// The flow's one terminal event, and its outcome for the caller.
+    fn finish(&self, outcome: Result<JsValue, JsError>) -> Result<JsValue, JsValue> {
+        match outcome {
+            Ok(result) => {
+                self.emit("completed", &[("connection_id", Reflect::get(&result, &JsValue::from_str("connection_id")).unwrap_or(JsValue::UNDEFINED))]);
+                Ok(result)
+            }
+            Err(e) => {
+                let kind = match e.message.as_str() {
+                    m if m == messages::CANCELLED => "cancelled",
+                    m if m.starts_with(messages::POLL_TIMED_OUT) => "timed_out",
+                    _ => "failed",
+                };
+                let error = errors::to_js(e);
+                match kind {
+                    "failed" => self.emit(kind, &[("error", error.clone())]),
+                    _ => self.emit(kind, &[]),
+                }
+                Err(error)
+            }
+        }
     }
 }
 
@@ -210,9 +336,11 @@ async fn checks(
     id: &str,
     poll: &options::Poll,
     overrides: &RequestOverrides,
+    events: &Events,
     window_closed: &dyn Fn() -> bool,
 ) -> Result<JsValue, JsError> {
     let mut tell = |status: &SessionStatus, attempt: u32| -> Result<(), PError<WebPlatform>> {
+        events.emit("check", &[("status", JsValue::from_str(status.status.name())), ("attempt", JsValue::from(attempt))]);
         let Some(callback) = &poll.on_status else { return Ok(()) };
         let status = results::plain(status)?;
         callback

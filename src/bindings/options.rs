@@ -326,6 +326,16 @@ pub fn poll_options(value: &JsValue, path: &'static str) -> Checked<Poll> {
     Ok(Poll { options, on_status, signal, fields })
 }
 
+/// authorize's `mode`: 'popup' (the default), 'redirect' or 'auto'.
+pub fn mode(fields: &Fields) -> Checked<super::Mode> {
+    match fields.string("mode")?.as_deref() {
+        None | Some("popup") => Ok(super::Mode::Popup),
+        Some("redirect") => Ok(super::Mode::Redirect),
+        Some("auto") => Ok(super::Mode::Auto),
+        Some(_) => Err(invalid(&fields.field("mode"), "must be 'popup', 'redirect' or 'auto'")),
+    }
+}
+
 /// The session authorize was given: `session_id` and `authorize_url`.
 pub fn authorize_session(value: &JsValue) -> Checked<(String, String)> {
     if value.is_undefined() {

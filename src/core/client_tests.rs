@@ -264,10 +264,17 @@ fn poll_backoff_is_cut_at_the_deadline() {
 }
 
 #[test]
-fn poll_propagates_api_errors_such_as_an_expired_session() {
+fn poll_propagates_api_errors_such_as_an_unknown_session() {
+    let sim = Sim::new(vec![ok(1.0, 404, &[], r#"{"success":false,"error":"session not found"}"#)]);
+    let e = block_on(poll(&sim, &config(), "s", PollOptions { timeout_ms: 10_000.0, interval_ms: 10.0 }, &Default::default(), &mut |_, _| Ok(()), &|| false)).unwrap_err();
+    assert_eq!((e.class, e.message.as_str(), e.status), (ErrorClass::NotFoundError, "session not found", Some(404)));
+}
+
+#[test]
+fn a_404_after_the_session_was_seen_pending_says_it_ended_and_where_to_look() {
     let sim = Sim::new(vec![pending(1.0), ok(1.0, 404, &[], r#"{"success":false,"error":"session not found"}"#)]);
     let e = block_on(poll(&sim, &config(), "s", PollOptions { timeout_ms: 10_000.0, interval_ms: 10.0 }, &Default::default(), &mut |_, _| Ok(()), &|| false)).unwrap_err();
-    assert_eq!((e.class, e.message.as_str()), (ErrorClass::NotFoundError, "session not found"));
+    assert_eq!((e.class, e.message.as_str(), e.status), (ErrorClass::NotFoundError, messages::SESSION_ENDED, Some(404)));
 }
 
 #[test]
@@ -307,7 +314,7 @@ fn a_closed_window_gets_one_more_check_then_rejects() {
         Ok(())
     }, &|| checks.get() >= 1))
     .unwrap_err();
-    assert_eq!(e.message, messages::WINDOW_CLOSED);
+    assert_eq!((e.class, e.message.as_str()), (ErrorClass::PopupClosedError, messages::WINDOW_CLOSED));
     assert_eq!(sim.sends().len(), 2);
 }
 

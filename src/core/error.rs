@@ -16,6 +16,10 @@ pub enum ErrorClass {
     InternalServerError,
     APIConnectionError,
     APIConnectionTimeoutError,
+    /// authorize: the person left the window without connecting.
+    PopupClosedError,
+    /// authorize in popup mode: the browser refused to open the window.
+    PopupBlockedError,
 }
 
 impl ErrorClass {
@@ -46,6 +50,8 @@ impl ErrorClass {
             ErrorClass::InternalServerError => "InternalServerError",
             ErrorClass::APIConnectionError => "APIConnectionError",
             ErrorClass::APIConnectionTimeoutError => "APIConnectionTimeoutError",
+            ErrorClass::PopupClosedError => "PopupClosedError",
+            ErrorClass::PopupBlockedError => "PopupBlockedError",
         }
     }
 }
@@ -55,6 +61,11 @@ pub mod messages {
     pub const CANCELLED: &str = "Request was cancelled";
     pub const TIMED_OUT: &str = "Request timed out";
     pub const WINDOW_CLOSED: &str = "The authorization window was closed before the connection was made";
+    /// A 404 for a session a check saw pending: it finished, and Airstore
+    /// deleted it before this client looked again.
+    pub const SESSION_ENDED: &str =
+        "The OAuth session ended and Airstore no longer holds its result (a finished session is kept about 30 s): look the connection up on your server";
+    pub const POLL_TIMED_OUT: &str = "OAuth session timed out after ";
     pub const KEYLESS_CREATE: &str =
         "createSession needs an API key: sessions are created server-side (this client was made with Airstore.keyless)";
 }

@@ -248,6 +248,8 @@ pub struct Poll<H, F> {
     schedule: Option<PollSchedule>,
     checks: u32,
     check: Option<Check<H>>,
+    /// A check found the session pending: a 404 after that means it ended.
+    seen_pending: bool,
 }
 
 /// The check under way.
@@ -269,6 +271,7 @@ impl<H, F: Fn() -> bool> Poll<H, F> {
             schedule: None,
             checks: 0,
             check: None,
+            seen_pending: false,
         }
     }
 
@@ -310,6 +313,12 @@ impl<H, F: Fn() -> bool> Poll<H, F> {
             Attempt::Stop(Stop::Failed(e)) => Step::Done(Err(e)),
             Attempt::Stop(Stop::Deadline) => Step::Done(Err(self.timed_out())),
             Attempt::Answer(answer) => match response::decode(answer, response::read_status) {
+                // Airstore deletes a finished session about 30 s after it
+                // ends; the status is lost, the connection is not.
+                Err(mut e) if self.seen_pending && e.class == ErrorClass::NotFoundError => {
+                    e.message = messages::SESSION_ENDED.to_string();
+                    Step::Done(Err(e))
+                }
                 Err(e) => Step::Done(Err(e)),
                 Ok((status, meta)) => {
                     self.checks = self.checks.saturating_add(1);
@@ -366,8 +375,9 @@ impl<H: HeaderMap, B: Body, C, F: Fn() -> bool> Call<H, B, C> for Poll<H, F> {
         match PollSchedule::outcome(&status) {
             Outcome::Resolve => Step::Done(Ok((status, meta))),
             Outcome::Reject(e) => Step::Done(Err(e)),
-            Outcome::Continue if closed_before => Step::Done(Err(Error::airstore(messages::WINDOW_CLOSED))),
+            Outcome::Continue if closed_before => Step::Done(Err(Error::airstore(messages::WINDOW_CLOSED).with_class(ErrorClass::PopupClosedError))),
             Outcome::Continue => {
+                self.seen_pending = true;
                 let wait = self.schedule.map_or(0.0, |s| s.next_wait(now));
                 Step::Wait { ms: wait }
             }

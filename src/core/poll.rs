@@ -62,7 +62,7 @@ impl PollSchedule {
     /// The timeout error; `shown` is the timeout as the caller's language
     /// prints it (the platform knows; [`format_ms`] is the Rust fallback).
     pub fn timed_out<H, C>(shown: &str) -> Error<H, C> {
-        Error::airstore(concat(&["OAuth session timed out after ", shown, "ms"]))
+        Error::airstore(concat(&[super::error::messages::POLL_TIMED_OUT, shown, "ms"]))
     }
 }
 

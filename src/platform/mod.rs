@@ -14,45 +14,148 @@ mod race;
 use crate::core::client::{Platform, TransportError};
 use crate::core::request::HttpRequest;
 use crate::core::response::Response;
-use event::EventFlag;
+use event::Wake;
+use std::cell::Cell;
 use race::{race, Either};
 use wasm_bindgen::{JsCast, JsValue};
 
-pub use event::CancelSignal;
+pub use event::{signal_return, CancelSignal};
 pub use fetch::{JsBody, JsHeaders};
 pub use js::{describe_error, get as js_get, global as js_global, is_browser, is_server};
 
 /// The platform of one call: the caller's `AbortSignal`, if any, watched
-/// from the start of the call to its end, and for the popup flow the window
-/// whose closing ends a wait early.
+/// from the start of the call to its end; for a poll in a browser, the
+/// page's wake-ups ([`Wake`]); for authorize, its window ([`PopupWatch`]).
 pub struct WebPlatform {
     cancel: Option<CancelSignal>,
-    popup: Option<JsValue>,
+    wake: Option<Wake>,
+    popup: Option<PopupWatch>,
+    notice: Option<Box<dyn Fn(Notice)>>,
+}
+
+/// What a browser flow is told of while it waits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    /// The return page signalled (see [`signal_return`]).
+    Returned,
+    /// The window reads closed for the first time (a hint: a provider page
+    /// with `Cross-Origin-Opener-Policy` makes it read closed at once).
+    WindowClosed,
+}
+
+/// How long the opener must have had focus back, with the window reading
+/// closed, before the person is taken to have left the flow.
+pub const FOCUS_GRACE_MS: f64 = 1_500.0;
+/// Windows fire no event to their opener when closed: looked at this often.
+const POPUP_LOOK_MS: f64 = 250.0;
+
+/// authorize's window, and whether the person has left it: it reads closed
+/// and this page has had focus for [`FOCUS_GRACE_MS`].
+pub struct PopupWatch {
+    window: JsValue,
+    end_on_close: bool,
+    closed_seen: Cell<bool>,
+    focused_since: Cell<Option<f64>>,
+    left: Cell<bool>,
+}
+
+impl PopupWatch {
+    /// `end_on_close: false` never takes a closed window for the person leaving.
+    pub fn new(window: JsValue, end_on_close: bool) -> PopupWatch {
+        PopupWatch { window, end_on_close, closed_seen: Cell::new(false), focused_since: Cell::new(None), left: Cell::new(false) }
+    }
+
+    /// Whether the person has left the flow (the poll's next check is its last).
+    pub fn user_left(&self) -> bool {
+        self.left.get()
+    }
+
+    /// Looks at the window and this page's focus: (closed for the first
+    /// time, just taken as left).
+    fn look(&self) -> (bool, bool) {
+        if js::get(&self.window, "closed").as_bool() != Some(true) {
+            self.focused_since.set(None);
+            return (false, false);
+        }
+        let first = !self.closed_seen.replace(true);
+        let document = js::global("document");
+        let focused = js::get(&document, "hasFocus").dyn_into::<js_sys::Function>().ok().and_then(|f| f.call0(&document).ok()).and_then(|v| v.as_bool());
+        let now = js_sys::Date::now();
+        match focused {
+            Some(true) => {
+                let since = self.focused_since.get().unwrap_or(now);
+                self.focused_since.set(Some(since));
+            }
+            _ => self.focused_since.set(None),
+        }
+        let left = self.end_on_close && self.focused_since.get().is_some_and(|since| now - since >= FOCUS_GRACE_MS);
+        let newly = left && !self.left.replace(left);
+        (first, newly)
+    }
 }
 
 impl WebPlatform {
     pub fn new(cancel: Option<CancelSignal>) -> Self {
-        WebPlatform { cancel, popup: None }
+        WebPlatform { cancel, wake: None, popup: None, notice: None }
     }
 
-    /// A platform whose waits also end when `popup` (a window) is closed.
-    pub fn with_popup(cancel: Option<CancelSignal>, popup: JsValue) -> Self {
-        WebPlatform { cancel, popup: Some(popup) }
+    /// Waits also end on the page's wake-ups (browsers; nothing elsewhere).
+    pub fn waking(mut self) -> Self {
+        self.wake = Some(Wake::page());
+        self
     }
 
-    /// Whether the popup window, if any, has been closed.
-    pub fn popup_closed(&self) -> bool {
-        self.popup.as_ref().is_some_and(|w| js::get(w, "closed").as_bool() == Some(true))
+    /// Waits also end when the window is first seen closed, and when the
+    /// person is taken to have left it.
+    pub fn watching(mut self, popup: PopupWatch) -> Self {
+        self.popup = Some(popup);
+        self
     }
 
-    /// Resolves once the popup is closed; never without one. Windows fire no
-    /// event to their opener when closed, so this looks every 250 ms.
-    async fn until_popup_closed(&self) {
-        if self.popup.is_none() {
-            return std::future::pending().await;
+    /// `notice` is told of [`Notice`]s as they happen.
+    pub fn telling(mut self, notice: impl Fn(Notice) + 'static) -> Self {
+        self.notice = Some(Box::new(notice));
+        self
+    }
+
+    /// Whether the person has left authorize's window (see [`PopupWatch`]).
+    pub fn user_left(&self) -> bool {
+        self.popup.as_ref().is_some_and(PopupWatch::user_left)
+    }
+
+    fn tell(&self, notice: Notice) {
+        if let Some(tell) = &self.notice {
+            tell(notice);
         }
-        while !self.popup_closed() {
-            sleep_ms(250.0).await;
+    }
+
+    /// Resolves when the window is first seen closed or the person is taken
+    /// to have left; never without a window.
+    async fn until_popup_changes(&self) {
+        let Some(watch) = &self.popup else { return std::future::pending().await };
+        loop {
+            let (first_closed, left) = watch.look();
+            if first_closed {
+                self.tell(Notice::WindowClosed);
+                return;
+            }
+            if left {
+                return;
+            }
+            sleep_ms(POPUP_LOOK_MS).await;
+        }
+    }
+
+    /// Resolves on the page's wake-ups; never without them.
+    async fn until_woken(&self) {
+        match &self.wake {
+            Some(wake) => {
+                wake.wait().await;
+                if wake.take_returned() {
+                    self.tell(Notice::Returned);
+                }
+            }
+            None => std::future::pending().await,
         }
     }
 
@@ -97,17 +200,9 @@ impl Platform for WebPlatform {
         if let Some(cancelled) = self.cancelled() {
             return Err(cancelled);
         }
-        // Browsers throttle timers in hidden tabs, and a completed session is
-        // deleted about 30 s after completion: when the page shows again,
-        // stop waiting and let the caller look at once.
-        let shown = EventFlag::page_shown();
-        let wake = async {
-            match &shown {
-                Some(flag) => flag.wait().await,
-                None => std::future::pending().await,
-            }
-        };
-        match race(race(race(sleep_ms(ms), wake), self.until_popup_closed()), self.until_cancelled()).await {
+        // Any of these ends the wait early so the caller looks at once (see
+        // Wake for why).
+        match race(race(race(sleep_ms(ms), self.until_woken()), self.until_popup_changes()), self.until_cancelled()).await {
             Either::Left(_) => Ok(()),
             Either::Right(cancelled) => Err(cancelled),
         }

@@ -5,7 +5,8 @@
 // The budget is 38 KB in all (aim 32 KB). The package in its commissioned
 // shape (Rust reads the options, runs fetch and the timers through
 // wasm-bindgen-futures and web-sys, and makes the results with
-// serde-wasm-bindgen) measures about 49 KB, over it: docs/size.md says where
+// serde-wasm-bindgen, and the browser flow of popups, return page and
+// redirect) measures about 55 KB, over it: docs/size.md says where
 // the bytes go and what each lever measured. This test is the ceiling that
 // holds what was measured, so a change that makes the download bigger fails
 // here instead of passing unnoticed.
@@ -19,7 +20,7 @@ import { bundleBrowserApp, gzip9 } from '../../bench/browser-app.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PKG = path.join(ROOT, 'pkg');
-const BUDGET = 50 * 1024; // browser JS + wasm, gzip -9: the ceiling over the measured bytes (see above)
+const BUDGET = 57 * 1024; // browser JS + wasm, gzip -9: the ceiling over the measured bytes (see above)
 
 test(`the browser app downloads at most ${BUDGET} B gzipped (JS + wasm): the size ceiling`, async (t) => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'airstore-size-'));

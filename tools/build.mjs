@@ -45,6 +45,9 @@ await Promise.all([
   // (23 KB against 49 KB) starts about 3 ms sooner in Miniflare (docs/speed.md).
   build({ ...common, entryPoints: ['js/workerd.js'], outfile: `${out}workerd.mjs`, format: 'esm', platform: 'neutral', target: 'es2022', minify: true }),
   build({ ...common, entryPoints: ['js/slim.js'], outfile: `${out}slim.mjs`, format: 'esm', platform: 'neutral', target: 'es2022' }),
+  // The React hook: React and the package's own main entry stay imports, so
+  // the hook uses the app's React and the app's one wasm instance.
+  build({ ...common, entryPoints: ['js/react.js'], outfile: `${out}react.mjs`, format: 'esm', platform: 'neutral', target: 'es2022', external: ['react', 'airstore-wasm'] }),
 ]);
 copyFileSync(`${root}js/node.mjs`, `${out}node.mjs`);
 copyFileSync(`${root}js/node-bundler.mjs`, `${out}node-bundler.mjs`);
@@ -55,6 +58,8 @@ writeFileSync(`${out}index.d.cts`, types);
 const slimTypes = readFileSync(`${root}js/slim.d.ts`, 'utf8');
 // slim is ESM-only (dist/slim.mjs): no .d.cts for it.
 writeFileSync(`${out}slim.d.ts`, slimTypes);
+// react is ESM-only too (dist/react.mjs).
+copyFileSync(`${root}js/react.d.ts`, `${out}react.d.ts`);
 
 // The size-optimised wasm (wasm-opt -Oz, run by the Makefile).
 copyFileSync(`${root}build/airstore_wasm_bg.wasm`, `${out}airstore_wasm_bg.wasm`);

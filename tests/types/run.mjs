@@ -46,7 +46,7 @@ const configs = [
     name: 'a) nodenext ESM',
     pkg: { type: 'module' },
     tsconfig: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['es2023'], types: [] },
-    files: ['seed.ts', 'errors.ts', 'named.ts', 'slim.ts'],
+    files: ['seed.ts', 'errors.ts', 'named.ts', 'slim.ts', 'react.ts'],
     shims: ['shim-process.d.ts', 'shim-console.d.ts'],
   },
   {
@@ -69,7 +69,7 @@ const configs = [
     name: 'c) bundler + DOM',
     pkg: { type: 'module' },
     tsconfig: { module: 'esnext', moduleResolution: 'bundler', target: 'es2022', lib: ['es2022', 'dom'], types: [] },
-    files: ['seed.ts', 'errors.ts', 'named.ts', 'slim.ts', 'dom.ts'],
+    files: ['seed.ts', 'errors.ts', 'named.ts', 'slim.ts', 'dom.ts', 'react.ts'],
     shims: ['shim-process.d.ts'],
   },
   {
@@ -91,7 +91,7 @@ const configs = [
     name: 'f) nodenext ESM + exactOptionalPropertyTypes',
     pkg: { type: 'module' },
     tsconfig: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['es2023'], types: [], exactOptionalPropertyTypes: true, noUncheckedIndexedAccess: true },
-    files: ['seed.ts', 'errors.ts', 'named.ts', 'slim.ts'],
+    files: ['seed.ts', 'errors.ts', 'named.ts', 'slim.ts', 'react.ts'],
     shims: ['shim-process.d.ts', 'shim-console.d.ts'],
   },
 ];
@@ -162,12 +162,12 @@ async function typecheck(cfg, extracted) {
 // 'airstore-wasm/airstore_wasm_bg.wasm'`, not a module with declarations:
 // attw cannot resolve types for it anywhere, so it is left out.
 const ASSET = './airstore_wasm_bg.wasm';
-// `airstore-wasm/slim` is ESM-only (dist/slim.mjs, no CommonJS build), so
+// `airstore-wasm/slim` and `airstore-wasm/react` are ESM-only (dist/*.mjs, no CommonJS build), so
 // attw checks it with the esm-only profile (node16 from ESM, bundler). attw
 // 0.18 still fails that run on a file-level problem such as FalseCJS
 // ("Masquerading as CJS": a .d.cts in front of an .mjs), and tsc in b2
 // (slim-cjs-static.ts) checks that the slim types refuse a static require.
-const ESM_ONLY = ['./slim'];
+const ESM_ONLY = ['./slim', './react'];
 
 async function attw(tgz, args) {
   const { code, out } = await run(bin('attw'), [tgz, '--format', 'ascii', '--no-emoji', '--no-color', ...args]);
@@ -200,7 +200,7 @@ const checks = [
   ...configs.map((cfg) => [`tsc ${cfg.name}`, () => typecheck(cfg, extracted)]),
   [`tsc ${precise.name}`, () => typecheck(precise, extracted)],
   ['attw ".", "./package.json" (node10, node16 CJS/ESM, bundler)', () => attw(tgz, ['--exclude-entrypoints', ASSET, ...ESM_ONLY])],
-  ['attw "./slim" (esm-only: node16 ESM, bundler)', () => attw(tgz, ['--entrypoints', ...ESM_ONLY, '--profile', 'esm-only'])],
+  ['attw "./slim", "./react" (esm-only: node16 ESM, bundler)', () => attw(tgz, ['--entrypoints', ...ESM_ONLY, '--profile', 'esm-only'])],
   ['publint', () => publint(tgz)],
 ];
 

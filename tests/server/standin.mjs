@@ -46,6 +46,11 @@ const DEFAULTS = {
   sessionTtlMs: 600_000,
   corsOrigins: '*',
   publicURL: undefined,
+  // What the consent page sends as Cross-Origin-Opener-Policy, as real
+  // providers do (Linear, Microsoft, Stripe, Shopify; GitHub's sign-in hop):
+  // it cuts the popup off from its opener, whose handle then reads `closed`.
+  // null: no header.
+  consentCOOP: 'same-origin',
 };
 
 /**
@@ -127,7 +132,8 @@ export async function startStandin(opts = {}) {
     }
     if (pathname === CONSENT_PATH) {
       if (req.method !== 'GET') return fail(405, 'method not allowed', { allow: 'GET' });
-      return sendHtml(res, 200, consentPage(query), headers);
+      const coop = cfg.consentCOOP ? { 'cross-origin-opener-policy': cfg.consentCOOP } : {};
+      return sendHtml(res, 200, consentPage(query), { ...headers, ...coop });
     }
     return fail(404, 'not found');
   }

@@ -125,6 +125,22 @@ test('callback redirects to return_to; unknown state is a 400 page', async () =>
   assert.match(bad.headers.get('content-type'), /text\/html/);
 });
 
+test('the consent page sends Cross-Origin-Opener-Policy: same-origin, as real providers do; consentCOOP changes it', async () => {
+  const { authorize_url } = await createOk({ integration_type: 'linear' });
+  const res = await fetch(authorize_url);
+  assert.equal(res.headers.get('cross-origin-opener-policy'), 'same-origin');
+  // The gateway's own answers (the API, the callback) send none.
+  assert.equal((await getStatusRaw('0'.repeat(32))).headers.get('cross-origin-opener-policy'), null);
+  const plain = await startStandin({ consentCOOP: null });
+  try {
+    assert.equal((await fetch(`${plain.url}/oauth/consent?state=x&provider=gmail`)).headers.get('cross-origin-opener-policy'), null);
+  } finally {
+    await plain.close();
+  }
+});
+
+const getStatusRaw = (id) => fetch(`${s.baseURL}/oauth/sessions/${id}`);
+
 test('consent page escapes interpolated values', async () => {
   const html = await (await fetch(`${s.url}/oauth/consent?state="><b>&provider=<script>`)).text();
   assert.equal(html.includes('<script>'), false);

@@ -97,6 +97,8 @@ export async function startDemo(options = {}) {
           ...(!standin && process.env.AIRSTORE_PUBLIC_BASE_URL && { AIRSTORE_PUBLIC_BASE_URL: process.env.AIRSTORE_PUBLIC_BASE_URL }),
           // The demo's own page, on whichever port it got (wrangler.jsonc lists 8787's).
           ALLOWED_ORIGINS: [origin, `http://localhost:${port}`],
+          // Its return page, on whichever origin the page is (see src/return.js).
+          RETURN_TO_URLS: [`${origin}/oauth/return`, `http://localhost:${port}/oauth/return`],
         },
       })),
       host,

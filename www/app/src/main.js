@@ -1,6 +1,9 @@
 // The browser half of the demo. The Worker creates the OAuth session with the
 // secret key; this page opens the provider in a popup and follows the session
-// with a keyless client, which can only read a session's status.
+// with a keyless client, which can only read a session's status. The
+// provider sends the popup back to /oauth/return (src/return.js), which tells
+// this page to check at once. A blocked popup falls back to sending this whole
+// tab (mode 'auto'); the app's start resumes that flow.
 import { Airstore } from 'airstore-wasm';
 
 const PROVIDERS = [
@@ -68,28 +71,97 @@ async function connect(provider) {
     showHost(baseURL);
     startCountdown(TIMEOUT_MS);
     setField('phase', `Waiting for you to approve ${provider.name} in the popup window…`);
-    const started = Date.now();
-    let checksMade = 0;
+    // Kept for this tab's return if the flow turns into a redirect (a blocked popup).
+    const watch = watchFlow(Date.now());
+    localStorage.removeItem('demo-approved-at');
+    sessionStorage.setItem(RESUME_KEY, JSON.stringify({ provider: provider.type, baseURL, since: watch.since }));
+    // 'auto': the popup opened above; if it was blocked, this whole tab goes to the provider.
     const result = await keylessClient(baseURL).oauth.authorize(session, {
-      popup,
+      mode: 'auto',
+      popup: popup ?? undefined,
       timeout: TIMEOUT_MS,
       signal: controller.signal,
-      onStatus: (status, checks) => {
-        checksMade = checks;
-        setField('status', status.status);
-        setField('checks', String(checks));
-      },
+      ...watch.options,
     });
-    showDone(provider, result.connection_id, { checks: checksMade, ms: Date.now() - started });
+    showDone(provider, result.connection_id, watch.summary());
   } catch (err) {
     if (popup && !popup.closed) popup.close();
     if (controller.signal.aborted) showIdle();
     else showFailed(provider, err);
   } finally {
+    sessionStorage.removeItem(RESUME_KEY);
     stopCountdown();
     if (current === attempt) current = null;
     setBusy(false);
   }
+}
+
+/** This tab's flow kept across a redirect: { provider, baseURL, since }. */
+const RESUME_KEY = 'demo-airstore';
+
+/**
+ * Back from a redirect-mode flow (the popup was blocked): oauth.resume()
+ * checks at once and follows the session to its end; null when there is
+ * nothing to resume.
+ */
+async function resumeAtStart() {
+  let kept = null;
+  try {
+    kept = JSON.parse(sessionStorage.getItem(RESUME_KEY) ?? 'null');
+  } catch {}
+  sessionStorage.removeItem(RESUME_KEY);
+  const provider = kept && PROVIDERS.find((p) => p.type === kept.provider);
+  if (!provider) return;
+  const controller = new AbortController();
+  const attempt = { provider, popup: null, controller };
+  current = attempt;
+  setBusy(true);
+  showWaiting(provider);
+  showHost(kept.baseURL);
+  setField('phase', `Back from ${provider.name}: confirming…`);
+  try {
+    const watch = watchFlow(Number(kept.since) || Date.now());
+    const result = await keylessClient(kept.baseURL).oauth.resume({ signal: controller.signal, ...watch.options });
+    if (result) showDone(provider, result.connection_id, watch.summary());
+    else showIdle();
+  } catch (err) {
+    if (controller.signal.aborted) showIdle();
+    else showFailed(provider, err);
+  } finally {
+    if (current === attempt) current = null;
+    setBusy(false);
+  }
+}
+
+/**
+ * The progress of a flow begun at `since`, and how long after the approval it
+ * was confirmed: from the Allow click (the return page's navigation start,
+ * which it keeps in localStorage) or else from the return page's signal
+ * (the `returned` event), to now.
+ */
+function watchFlow(since) {
+  let checks = 0;
+  let returnedAt;
+  return {
+    since,
+    options: {
+      onStatus: (status, attempt) => {
+        checks = attempt;
+        setField('status', status.status);
+        setField('checks', String(attempt));
+      },
+      onEvent: (event) => {
+        if (event.type === 'returned') returnedAt ??= event.at;
+        if (event.type === 'window_closed') setField('phase', 'The provider’s page took over the window (it cuts the link to this page): waiting for its answer…');
+      },
+    },
+    summary() {
+      const now = Date.now();
+      const approvedAt = Number(localStorage.getItem('demo-approved-at')) || returnedAt;
+      localStorage.removeItem('demo-approved-at');
+      return { checks, ms: now - since, sinceApproval: approvedAt >= since ? Math.max(0, now - approvedAt) : undefined };
+    },
+  };
 }
 
 /** Asks our own backend (the Worker) for a session; it holds the API key. */
@@ -99,7 +171,8 @@ async function createSession(integrationType, signal) {
     res = await fetch('/api/oauth/sessions', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ integrationType }),
+      // returnTo: this origin's return page (the Worker accepts only its RETURN_TO_URLS).
+      body: JSON.stringify({ integrationType, returnTo: `${location.origin}/oauth/return` }),
       signal,
     });
   } catch (err) {
@@ -183,7 +256,7 @@ function showWaiting(provider) {
   panel.querySelector('[data-action=cancel]').addEventListener('click', () => current?.controller.abort());
 }
 
-function showDone(provider, connectionId, { checks, ms }) {
+function showDone(provider, connectionId, { checks, ms, sinceApproval }) {
   render('done', `
     <div class="head"><span class="badge">Connected</span></div>
     <p class="title">${escape(provider.name)} is connected</p>
@@ -192,7 +265,9 @@ function showDone(provider, connectionId, { checks, ms }) {
       <code data-testid="connection-id">${escape(connectionId)}</code>
       <button type="button" class="ghost" data-action="copy">Copy</button>
     </div>
-    <p class="note">Confirmed after ${checks} ${checks === 1 ? 'check' : 'checks'} in ${Math.max(1, Math.round(ms / 1000))} s.</p>
+    <p class="note" data-testid="confirmed">${sinceApproval === undefined
+      ? `Confirmed after ${checks} ${checks === 1 ? 'check' : 'checks'} in ${Math.max(1, Math.round(ms / 1000))} s.`
+      : `Confirmed ${sinceApproval} ms after you approved (${checks} ${checks === 1 ? 'check' : 'checks'}).`}</p>
     <div class="actions"><button type="button" class="secondary" data-action="reset">Connect another</button></div>`);
   const copy = panel.querySelector('[data-action=copy]');
   copy.addEventListener('click', async () => {
@@ -235,3 +310,4 @@ function showHost(baseURL) {
 }
 
 showIdle();
+resumeAtStart();

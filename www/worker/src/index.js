@@ -86,6 +86,12 @@ export default {
     const asset = await env.ASSETS.fetch(request);
     const response = new Response(asset.body, asset);
     for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+    // Vite's build output under /assets/ is named by its content hash: it never
+    // changes, so browsers keep it without asking again. The return page then
+    // loads at once from the cache the app's page filled (script and wasm).
+    if (pathname.startsWith('/assets/') && response.ok && !response.headers.get('content-type')?.startsWith('text/html')) {
+      response.headers.set('cache-control', 'public, max-age=31536000, immutable');
+    }
     return response;
   },
 };

@@ -321,6 +321,12 @@ after(async () => {
   if (bundleDir) await rm(bundleDir, { recursive: true, force: true });
 });
 
+/** Resolves once the page's CSS transitions have ended (the spinner and the countdown's bar, which never end, aside). */
+function transitionsDone(page) {
+  return page.waitForFunction(() =>
+    document.getAnimations().every((a) => a.effect?.getTiming().iterations === Infinity || a.effect?.target?.closest?.('.bar')));
+}
+
 // ---- the tests ----------------------------------------------------------------------
 
 test('COOP consent page: the person thinks for 10 s, then allows: it completes, with no false close', async () => {
@@ -602,6 +608,7 @@ test('the demo: waiting with Cancel, then "confirmed N ms after you approved" (s
     assert.ok(await page.getByRole('button', { name: 'Cancel' }).isVisible());
     await mkdir(RESULTS, { recursive: true });
     await page.mouse.move(0, 0);
+    await transitionsDone(page);
     await page.screenshot({ path: path.join(RESULTS, 'flow-waiting.png'), fullPage: true });
 
     const closed = popup.waitForEvent('close');
@@ -618,6 +625,7 @@ test('the demo: waiting with Cancel, then "confirmed N ms after you approved" (s
     assert.match(await page.getByTestId('connection-id').innerText(), /^conn_[0-9a-f]+$/);
     await closed;
     await page.mouse.move(0, 0);
+    await transitionsDone(page);
     await page.screenshot({ path: path.join(RESULTS, 'flow-confirmed.png'), fullPage: true });
     // The README's pictures: refresh them with UPDATE_SCREENSHOT=1; a test run leaves tracked files alone.
     if (process.env.UPDATE_SCREENSHOT === '1') {

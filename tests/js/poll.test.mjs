@@ -306,7 +306,7 @@ describe('session gone mid-poll', () => {
   });
   after(() => s2.close());
 
-  test('a 404 mid-poll (completed session deleted while sleeping) rejects NotFoundError', async () => {
+  test('a 404 mid-poll (completed session deleted while sleeping) rejects NotFoundError saying the session ended', async () => {
     const { session_id: id } = await c2.oauth.createSession({ integrationType: 'gmail' });
     s2.requests.length = 0;
     const statuses = [];
@@ -318,7 +318,7 @@ describe('session gone mid-poll', () => {
         if (n === 1) s2.complete(id); // deleted 50 ms later, long before the next check
       },
     }));
-    assertExactly(err, NotFoundError, 'session not found');
+    assertExactly(err, NotFoundError, 'The OAuth session ended and Airstore no longer holds its result (a finished session is kept about 30 s): look the connection up on your server');
     assert.equal(err.status, 404);
     assert.deepEqual(statuses, [['pending', 1]]);
     assert.equal(s2.requests.length, 2, '404 is not retried');

@@ -2,13 +2,13 @@
 // as CommonJS (dist/node.cjs); the ESM entry (node.mjs) re-exports it, so
 // `import` and `require` share one wasm instance and the same error classes.
 // Written as a module so the bundler keeps the class names as they are.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { initSync } from '../build/bindgen/airstore_wasm.js';
 import { keepControllers } from './keep.js';
+import { readWasmNextTo } from './load-wasm-node.js';
 
-// `__dirname` is CommonJS's own: this file is only ever run as dist/node.cjs.
-initSync({ module: readFileSync(join(__dirname, 'airstore_wasm_bg.wasm')) });
+// `__dirname` is CommonJS's own: this file is only ever run as dist/node.cjs
+// (or inside a bundle of it). A missing file is an error that says how to fix it.
+initSync({ module: readWasmNextTo(__dirname) });
 keepControllers(); // Node only (see js/keep.js); the other entries make a fresh one each time
 
 export * from './public.js';

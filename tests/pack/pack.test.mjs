@@ -25,9 +25,10 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -200,8 +201,8 @@ const MIME = {
   '.css': 'text/css',
 };
 
-/** A tiny static file server over `root`, logging what it served. */
-async function serveStatic(root) {
+/** A tiny static file server over `root`, logging what it served; `headers` go on every answer. */
+async function serveStatic(root, headers = {}) {
   const log = [];
   const server = http.createServer((req, res) => {
     const pathname = decodeURIComponent(new URL(req.url, 'http://x').pathname);
@@ -219,7 +220,7 @@ async function serveStatic(root) {
       }
       const type = MIME[path.extname(file)] ?? 'application/octet-stream';
       log.push({ path: pathname, status: 200, type });
-      res.writeHead(200, { 'content-type': type, 'content-length': body.length, 'cache-control': 'no-store' }).end(body);
+      res.writeHead(200, { ...headers, 'content-type': type, 'content-length': body.length, 'cache-control': 'no-store' }).end(body);
     });
   });
   const sockets = new Set();
@@ -526,6 +527,45 @@ airstore.oauth
   });
 });
 
+// The same bundle deployed without its .wasm (to a directory with no
+// node_modules above it, as on a server or in a Lambda zip): loading fails
+// with an error that names the file, where it was looked for, and the fixes.
+test('Node app bundled by esbuild without its .wasm: the error says which file, where, and how to fix it', { timeout: STEP_TIMEOUT }, async () => {
+  await timedRuntime('node-bundle-no-wasm', async () => {
+    const deploy = path.join(tmp, 'deploy-no-wasm'); // outside every project: no node_modules above it
+    fs.mkdirSync(deploy, { recursive: true });
+    fs.writeFileSync(path.join(projects.esm, 'server-main.mjs'),
+      `import { Airstore } from 'airstore-wasm';\nconsole.log('__RESULT__' + JSON.stringify({ loaded: typeof Airstore }));\n`);
+    await build({
+      entryPoints: [path.join(projects.esm, 'server-main.mjs')],
+      absWorkingDir: projects.esm,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      outfile: path.join(deploy, 'server.cjs'),
+      logLevel: 'error',
+    });
+    assert.ok(!fs.existsSync(path.join(deploy, 'airstore_wasm_bg.wasm')), 'the .wasm was not copied');
+    const err = await run(process.execPath, ['server.cjs'], { cwd: deploy, timeout: 30_000 }).then(
+      ({ stdout }) => assert.fail(`the bundle ran without its .wasm: ${stdout}`),
+      (e) => e,
+    );
+    assert.equal(err.code, 1, `exit code: ${err.message}`);
+    const [, stderr] = err.message.split('--- stderr:\n');
+    // The uncaught Error at load, as Node prints it: "Error: airstore-wasm: …".
+    assert.match(stderr, /^Error: airstore-wasm: its WebAssembly file airstore_wasm_bg\.wasm is missing/m, stderr);
+    assert.ok(stderr.includes(`looked for ${path.join(deploy, 'airstore_wasm_bg.wasm')}`), `names where it looked: ${stderr}`);
+    assert.ok(stderr.includes(`copy node_modules/airstore-wasm/dist/airstore_wasm_bg.wasm next to the bundle (into ${deploy})`), `says to copy it: ${stderr}`);
+    assert.ok(stderr.includes("import from 'airstore-wasm/slim'") && stderr.includes('initSync({ module: '), `says how to pass the module: ${stderr}`);
+    assert.match(stderr, /\[cause\]: Error: ENOENT/, 'the ENOENT is the cause');
+
+    // Copying the file, as the message says, fixes it.
+    fs.copyFileSync(path.join(projects.esm, 'node_modules/airstore-wasm/dist/airstore_wasm_bg.wasm'), path.join(deploy, 'airstore_wasm_bg.wasm'));
+    const { stdout } = await run(process.execPath, ['server.cjs'], { cwd: deploy, timeout: 30_000 });
+    assert.deepEqual(parseResult(stdout, 'node-bundle-no-wasm'), { loaded: 'function' });
+  });
+});
+
 // ---- Cloudflare Worker -------------------------------------------------------------
 
 // Workers rules: no I/O at global scope; the client is created lazily, once, in
@@ -708,5 +748,176 @@ test('Plain <script type="module"> page with an import map, no bundler', { timeo
     const wasmPath = '/node_modules/airstore-wasm/dist/airstore_wasm_bg.wasm';
     assert.deepEqual(server.log.find((e) => e.path === wasmPath), { path: wasmPath, status: 200, type: 'application/wasm' },
       'the page fetched the .wasm next to index.mjs');
+  });
+});
+
+// A strict Content-Security-Policy (script-src 'self') refuses WebAssembly
+// compilation: the browser entry fails with an error naming the directive to
+// add. With 'wasm-unsafe-eval' added, the same page loads and a call works.
+// The page loads the package with a dynamic import() so it can report the
+// failure (no inline script: the strict policy would refuse it).
+const CSP_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>airstore-wasm CSP</title></head>
+<body><pre data-testid="result" data-status="running"></pre>
+<script type="module" src="./csp-main.js"></script></body></html>
+`;
+const CSP_MAIN = `const el = document.querySelector('[data-testid="result"]');
+const baseURL = new URLSearchParams(location.search).get('baseURL');
+const publish = (result) => {
+  el.textContent = JSON.stringify(result, null, 2);
+  el.dataset.status = result.ok ? 'ok' : 'failed';
+  window.__result = result;
+};
+import('./node_modules/airstore-wasm/dist/index.mjs').then(
+  async ({ Airstore, NotFoundError }) => {
+    try {
+      await Airstore.keyless({ baseURL }).oauth.getSession('${UNKNOWN_ID}');
+      publish({ ok: false, loaded: true, call: 'resolved' });
+    } catch (err) {
+      publish({ ok: err instanceof NotFoundError, loaded: true, call: { name: err.name, status: err.status, message: err.message } });
+    }
+  },
+  (err) => publish({ ok: false, loaded: false, error: { name: err.name, message: err.message, cause: err.cause && err.cause.name } }),
+);
+`;
+
+test("Content-Security-Policy: script-src 'self' gives an error naming 'wasm-unsafe-eval'; with it the package loads and a call works", { timeout: STEP_TIMEOUT }, async (t) => {
+  await timedRuntime('csp', async () => {
+    const dir = projects.plain;
+    fs.writeFileSync(path.join(dir, 'csp.html'), CSP_PAGE);
+    fs.writeFileSync(path.join(dir, 'csp-main.js'), CSP_MAIN);
+
+    const strict = await serveStatic(dir, { 'content-security-policy': "script-src 'self'" });
+    const refused = await runPage(`${strict.url}/csp.html?baseURL=${encodeURIComponent(standin.baseURL)}`, 'csp-strict');
+    assert.deepEqual(refused.pageErrors, [], 'csp-strict: uncaught page errors');
+    assert.equal(refused.result.loaded, false, `csp-strict: the package loaded under script-src 'self': ${JSON.stringify(refused.result)}`);
+    const { error } = refused.result;
+    t.diagnostic(`strict CSP: ${error.name}: ${error.message}`);
+    assert.equal(error.name, 'Error', JSON.stringify(error));
+    assert.equal(error.cause, 'CompileError', 'the browser\'s CompileError is the cause');
+    assert.ok(error.message.startsWith("airstore-wasm: the page's Content-Security-Policy refuses WebAssembly: add 'wasm-unsafe-eval' to script-src (script-src 'self' 'wasm-unsafe-eval')"), error.message);
+
+    const allowed = await serveStatic(dir, { 'content-security-policy': "script-src 'self' 'wasm-unsafe-eval'" });
+    const loaded = await runPage(`${allowed.url}/csp.html?baseURL=${encodeURIComponent(standin.baseURL)}`, 'csp-wasm-unsafe-eval');
+    assertCleanPage(loaded, 'csp-wasm-unsafe-eval', t);
+    assert.equal(loaded.result.loaded, true, `csp-wasm-unsafe-eval: ${JSON.stringify(loaded.result)}`);
+    assert.deepEqual(loaded.result.call, { name: 'NotFoundError', status: 404, message: 'session not found' });
+    assert.equal(loaded.result.ok, true, 'the call rejected with a NotFoundError');
+  });
+});
+
+// ---- Next.js -----------------------------------------------------------------------
+
+// A Next.js 15 app (app router) as a new user writes it, with no next.config:
+// a route handler creates the session with the key, a client component checks
+// it with a keyless client and polls it to completion. The server bundle takes
+// the Node-bundler entry; webpack does not copy the .wasm into .next/server,
+// and the Node entry finds it through Node's module resolution from there.
+// `next`, `react` and `react-dom` are the repository's dev dependencies (pinned
+// by package-lock.json, installed once by `npm ci`, no download per run): the
+// project lives under build/ so their resolution walks up to them; only
+// airstore-wasm is installed into it, from the tarball.
+const NEXT_ROUTE = `import { Airstore } from 'airstore-wasm';
+
+let airstore;
+
+export async function POST() {
+  airstore ??= new Airstore({ apiKey: process.env.AIRSTORE_API_KEY }); // AIRSTORE_BASE_URL from the environment
+  const session = await airstore.oauth.createSession({ integrationType: 'gmail' });
+  return Response.json({ session, baseURL: process.env.AIRSTORE_BASE_URL }, { status: 201 });
+}
+`;
+const NEXT_PAGE = `'use client';
+import { useEffect, useState } from 'react';
+import { Airstore } from 'airstore-wasm';
+
+export default function Page() {
+  const [result, setResult] = useState(null);
+  useEffect(() => {
+    (async () => {
+      const created = await fetch('/api/session', { method: 'POST' }).then((r) => r.json());
+      const airstore = Airstore.keyless({ baseURL: created.baseURL });
+      const pending = await airstore.oauth.getSession(created.session.session_id);
+      const done = await airstore.oauth.poll(created.session.session_id, { interval: 100, timeout: ${POLL_TIMEOUT} });
+      return { ok: true, session_id: created.session.session_id, pending: pending.status, status: done.status, connection_id: done.connection_id };
+    })().then(
+      (r) => { window.__result = r; setResult(r); },
+      (err) => { const r = { ok: false, error: { name: err.name, message: err.message } }; window.__result = r; setResult(r); },
+    );
+  }, []);
+  return <pre data-testid="result" data-status={result ? (result.ok ? 'ok' : 'failed') : 'running'}>{JSON.stringify(result)}</pre>;
+}
+`;
+const NEXT_LAYOUT = `export const metadata = { title: 'airstore-wasm in Next.js', icons: { icon: 'data:,' } };
+export default function RootLayout({ children }) {
+  return <html lang="en"><body>{children}</body></html>;
+}
+`;
+
+/** A free loopback port (next start takes a number; it is used at once). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+  });
+}
+
+test('Next.js 15 (app router, no configuration): next build, next start, a route handler and a client component in Chromium', { timeout: 300_000 }, async (t) => {
+  await timedRuntime('nextjs', async () => {
+    const dir = fs.mkdtempSync(path.join(ROOT, 'build', 'pack-next-'));
+    cleanups.push(() => fs.promises.rm(dir, { recursive: true, force: true }));
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'next-app', private: true, version: '0.0.0' }, null, 2));
+    for (const [rel, text] of Object.entries({ 'app/layout.js': NEXT_LAYOUT, 'app/page.js': NEXT_PAGE, 'app/api/session/route.js': NEXT_ROUTE })) {
+      fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      fs.writeFileSync(path.join(dir, rel), text);
+    }
+    // No lockfile of its own: one lockfile up the tree (the repository's), as in a monorepo.
+    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--no-package-lock', tarball], { cwd: dir });
+    const env = { NEXT_TELEMETRY_DISABLED: '1', CI: 'true', NO_COLOR: '1', AIRSTORE_API_KEY: KEY, AIRSTORE_BASE_URL: standin.baseURL };
+
+    const built = await run(process.execPath, [BIN.next, 'build'], { cwd: dir, env, timeout: 240_000 });
+    const buildLog = built.stdout + built.stderr;
+    for (const line of buildLog.split(/\r?\n/)) if (line.trim()) t.diagnostic(`next build: ${line}`);
+    assert.ok(!/ENOENT|Build error/.test(buildLog), 'next build without errors');
+    assert.match(buildLog, /\/api\/session/, 'the route was built');
+    // What the README says the client build prints: webpack's note that the
+    // browser entry uses top-level await, and nothing else about the package.
+    assert.match(buildLog, /using "topLevelAwait"/, 'the top-level await note the README describes');
+    assert.deepEqual([...new Set(buildLog.split(/\r?\n/).filter((l) => l.includes('airstore-wasm')))], ['./node_modules/airstore-wasm/dist/index.mjs'],
+      'the build mentions the package only in that note');
+
+    const port = await freePort();
+    const server = spawn(process.execPath, [BIN.next, 'start', '-p', String(port), '-H', '127.0.0.1'], {
+      cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let serverLog = '';
+    const exited = new Promise((resolve) => server.once('exit', (code, signal) => resolve({ code, signal })));
+    cleanups.push(async () => { if (server.exitCode === null && server.signalCode === null) { server.kill('SIGTERM'); await exited; } });
+    // Ready when it says so (an event, not a delay); an early exit fails the test.
+    await new Promise((resolve, reject) => {
+      const onData = (chunk) => { serverLog += chunk; if (/Ready in/.test(serverLog)) resolve(); };
+      server.stdout.on('data', onData);
+      server.stderr.on('data', onData);
+      exited.then(({ code, signal }) => reject(new Error(`next start exited (${code ?? signal}):\n${serverLog}`)));
+    });
+    const origin = `http://127.0.0.1:${port}`;
+
+    // The route handler answers with a session the stand-in created.
+    const res = await fetch(`${origin}/api/session`, { method: 'POST' });
+    const body = await res.json();
+    assert.equal(res.status, 201, `POST /api/session: ${JSON.stringify(body)}\n${serverLog}`);
+    assert.match(body.session.session_id, HEX32);
+    assert.ok(standin.sessions.has(body.session.session_id), 'the stand-in created the session');
+
+    // The client component: keyless getSession (pending), then poll (completes on the third check).
+    const outcome = await runPage(`${origin}/`, 'nextjs');
+    assertCleanPage(outcome, 'nextjs', t);
+    const { result } = outcome;
+    assert.equal(result.ok, true, `nextjs client component: ${JSON.stringify(result)}\n${serverLog}`);
+    assert.equal(result.pending, 'pending');
+    assert.equal(result.status, 'complete');
+    assert.equal(result.connection_id, standin.sessions.get(result.session_id).connectionId, 'the connection the stand-in issued');
+    assert.ok(!/Error|ENOENT/.test(serverLog), `next start logged no error:\n${serverLog}`);
   });
 });

@@ -146,8 +146,7 @@ test('a page that becomes visible again is checked at once instead of after the 
   const document = Object.assign(new EventTarget(), { visibilityState: 'hidden' });
   globalThis.document = document;
   const polling = browser().oauth.poll(session.session_id, { interval: 10_000, timeout: 20_000 });
-  await sleep(150);
-  assert.equal(checks(session.session_id).length, 1);
+  await waitFor(() => checks(session.session_id).length === 1, 10_000, 'the first check');
   standin.complete(session.session_id);
   // Becoming hidden again does not wake the poll; becoming visible does.
   document.dispatchEvent(new Event('visibilitychange'));
@@ -158,7 +157,8 @@ test('a page that becomes visible again is checked at once instead of after the 
   document.dispatchEvent(new Event('visibilitychange'));
   const result = await polling;
   assert.equal(result.status, 'complete');
-  assert.ok(Date.now() - shownAt < 1_000, 'checked at once, not after the 10 s interval');
+  // 5 s: a check at once takes milliseconds even on a loaded 2-core machine; the alternative is the 10 s interval.
+  assert.ok(Date.now() - shownAt < 5_000, 'checked at once, not after the 10 s interval');
   assert.equal(checks(session.session_id).length, 2);
 });
 

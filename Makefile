@@ -96,7 +96,8 @@ test-standin:
 test-worker:
 	node --test --test-concurrency=1 tests/worker/
 
-# npm pack, installed into Node ESM/CJS, a Worker (wrangler + workerd), a Vite app and a plain page (Chromium).
+# npm pack, installed and run in seven runtimes (Node ESM/CJS, workerd via wrangler + Miniflare, Vite and a plain
+# page in Chromium, Deno, Bun), plus an esbuild bundle with and without its .wasm, a strict CSP and a Next.js 15 app.
 test-pack:
 	node --test tests/pack/
 

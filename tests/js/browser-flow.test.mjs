@@ -76,10 +76,12 @@ test('a closed window is a hint: a check at once and an event; the flow ends wit
   globalThis.document = Object.assign(new EventTarget(), { visibilityState: 'visible', hasFocus: () => focused });
   const events = [];
   const flow = browser().oauth.authorize(session, { interval: 10_000, onEvent: (e) => events.push(e) });
-  await waitFor(() => checks(session.session_id).length === 1, 2_000, 'the first check');
+  await waitFor(() => events.some((e) => e.type === 'check'), 2_000, 'the first check');
   popup.closed = true; // as a provider page with COOP makes it read, while the person consents
-  await waitFor(() => checks(session.session_id).length === 2, 2_000, 'a check at once on the closed window');
+  // (Told by the flow's own event: the request reaching the stand-in comes before its answer is read.)
+  await waitFor(() => events.filter((e) => e.type === 'check').length === 2, 2_000, 'a check at once on the closed window');
   assert.deepEqual(events.map((e) => e.type), ['opened', 'check', 'window_closed', 'check']);
+  assert.equal(checks(session.session_id).length, 2);
   focused = true; // the person is back on this page: after the grace, one more check, then the error
   const err = await caught(() => flow);
   assertExactly(err, PopupClosedError, 'The authorization window was closed before the connection was made');
@@ -144,8 +146,7 @@ test('a page that becomes visible again is checked at once instead of after the 
   const document = Object.assign(new EventTarget(), { visibilityState: 'hidden' });
   globalThis.document = document;
   const polling = browser().oauth.poll(session.session_id, { interval: 10_000, timeout: 20_000 });
-  await sleep(150);
-  assert.equal(checks(session.session_id).length, 1);
+  await waitFor(() => checks(session.session_id).length === 1, 10_000, 'the first check');
   standin.complete(session.session_id);
   // Becoming hidden again does not wake the poll; becoming visible does.
   document.dispatchEvent(new Event('visibilitychange'));
@@ -156,7 +157,8 @@ test('a page that becomes visible again is checked at once instead of after the 
   document.dispatchEvent(new Event('visibilitychange'));
   const result = await polling;
   assert.equal(result.status, 'complete');
-  assert.ok(Date.now() - shownAt < 1_000, 'checked at once, not after the 10 s interval');
+  // 5 s: a check at once takes milliseconds even on a loaded 2-core machine; the alternative is the 10 s interval.
+  assert.ok(Date.now() - shownAt < 5_000, 'checked at once, not after the 10 s interval');
   assert.equal(checks(session.session_id).length, 2);
 });
 
@@ -222,7 +224,7 @@ test('the return page\'s completeReturn() makes the opener check at once (Broadc
   globalThis.window = Object.assign(new EventTarget(), globalThis.window);
   const events = [];
   const flow = browser().oauth.authorize(session, { interval: 60_000, onEvent: (e) => events.push(e.type) });
-  await waitFor(() => checks(session.session_id).length === 1, 2_000, 'the first check');
+  await waitFor(() => events.includes('check'), 2_000, 'the first check');
   standin.complete(session.session_id);
   const signalled = Date.now();
   completeReturn(); // what the page at returnTo runs (here in the same process: the channel is the same)

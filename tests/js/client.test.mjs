@@ -15,6 +15,8 @@ import {
   InternalServerError,
   APIConnectionError,
   APIConnectionTimeoutError,
+  PopupClosedError,
+  PopupBlockedError,
 } from '../../pkg/dist/node.mjs';
 import {
   startStandin, KEY, SESSIONS_PATH, HEX32, caught, caughtTimed, timed, assertExactly, assertAirstoreError, withEnv,
@@ -54,17 +56,19 @@ describe('surface', () => {
     [InternalServerError, APIError, [503, 'm', h, 'req_1'], 503],
     [APIConnectionError, AirstoreError, ['m'], undefined],
     [APIConnectionTimeoutError, APIConnectionError, ['m'], undefined],
+    [PopupClosedError, AirstoreError, ['m'], undefined],
+    [PopupBlockedError, AirstoreError, ['m'], undefined],
   ];
 
-  test('all 11 error classes are exported, and nothing else but Airstore/default', () => {
+  test('all 13 error classes are exported, and nothing else but Airstore/default and completeReturn', () => {
     const names = table.map(([C]) => C.name).sort();
     assert.deepEqual(names, [
       'APIConnectionError', 'APIConnectionTimeoutError', 'APIError', 'AirstoreError', 'AuthenticationError',
-      'ConflictError', 'InternalServerError', 'NotFoundError', 'PermissionDeniedError', 'RateLimitError',
-      'UnprocessableEntityError',
+      'ConflictError', 'InternalServerError', 'NotFoundError', 'PermissionDeniedError', 'PopupBlockedError',
+      'PopupClosedError', 'RateLimitError', 'UnprocessableEntityError',
     ]);
     for (const [C] of table) assert.equal(pkg[C.name], C, C.name);
-    assert.deepEqual(Object.keys(pkg).sort(), [...names, 'Airstore', 'default'].sort());
+    assert.deepEqual(Object.keys(pkg).sort(), [...names, 'Airstore', 'completeReturn', 'default'].sort());
   });
 
   for (const [C, Parent, args, status] of table) {
@@ -308,7 +312,7 @@ describe('getSession', () => {
     try {
       const { err, elapsed } = await caughtTimed(() => c.oauth.getSession('abc', { signal: controller.signal }));
       assertExactly(err, AirstoreError, 'Request was cancelled');
-      assert.ok(elapsed < 1000, `cancelled after ${elapsed} ms`);
+      assert.ok(elapsed < 3000, `cancelled after ${elapsed} ms`); // the alternative is the 5 s timeout
     } finally {
       globalThis.fetch = real;
     }
@@ -332,7 +336,7 @@ describe('getSession', () => {
       hang = true;
       const { err: error, elapsed: ms } = await caughtTimed(() => c.oauth.getSession('abc'));
       assertExactly(error, APIConnectionTimeoutError);
-      assert.ok(ms < 1000, `timed out after ${ms} ms`);
+      assert.ok(ms < 3000, `timed out after ${ms} ms`); // 60 ms timeout; only a hang exceeds 3 s
       assert.equal(signals[2].aborted, true);
     } finally {
       globalThis.fetch = real;
@@ -450,7 +454,8 @@ describe('client options', () => {
     s.inject({ hang: true });
     const { err, elapsed } = await caughtTimed(() => c.oauth.getSession('a'.repeat(32), { timeout: 200 }));
     assertExactly(err, APIConnectionTimeoutError, 'Request timed out');
-    assert.ok(elapsed < 200 + 300, `settled after ${elapsed} ms`);
+    // Upper bounds are wide (+2 s) for a loaded 2-core machine: they only tell a settled call from one left to a far longer timer (the 60 s default, a retry).
+    assert.ok(elapsed < 200 + 2000, `settled after ${elapsed} ms`);
     assert.ok(elapsed >= 190, `settled after ${elapsed} ms`);
   });
 
@@ -514,7 +519,8 @@ describe('client options', () => {
 describe('robustness', () => {
   test('values are carried exactly: Unicode and JSON-special characters in params', async () => {
     const workspaceId = 'ws_日本_"quoted"_\\back\\_🙂';
-    const returnTo = '/settings?a="b"&c=d\\e#frag';
+    // (No backslash in returnTo: a gateway refuses it, as browsers read `\\` in a URL as `/`.)
+    const returnTo = '/settings?a="b"&c=d%5Ce#frag';
     await client.oauth.createSession({ integrationType: 'linear', workspaceId, returnTo });
     assert.deepEqual(JSON.parse(last().body), { integration_type: 'linear', workspace_id: workspaceId, return_to: returnTo });
     const session = [...s.sessions.values()].at(-1);
@@ -655,6 +661,7 @@ describe('robustness', () => {
       'Request was cancelled',
     ]);
     // about 0.75 s of work plus start-up; a leaked 60 s timeout or a hung socket would show
-    assert.ok(elapsed < 5000, `the child exited after ${elapsed} ms`);
+    // 10 s on a loaded 2-core machine (Node's start-up included); a leaked 60 s timer is far above it.
+    assert.ok(elapsed < 10_000, `the child exited after ${elapsed} ms`);
   });
 });

@@ -137,7 +137,7 @@ describe('transport errors', () => {
     assertExactly(err, APIConnectionError);
     // one retry after the default backoff (500 ms + up to 50 % jitter)
     assert.ok(elapsed >= 450, `a retry waits the backoff first (settled after ${elapsed} ms)`);
-    assert.ok(elapsed < 2000, `settled after ${elapsed} ms`);
+    assert.ok(elapsed < 4000, `settled after ${elapsed} ms`); // wide for a loaded 2-core machine
   });
 
   test('a hang with timeout 200 → APIConnectionTimeoutError "Request timed out"', async () => {
@@ -146,14 +146,15 @@ describe('transport errors', () => {
     assertExactly(err, APIConnectionTimeoutError, 'Request timed out');
     assert.ok(err instanceof APIConnectionError);
     assert.ok(err instanceof AirstoreError);
-    assert.ok(elapsed >= 190 && elapsed < 200 + 300, `settled after ${elapsed} ms`);
+    // Upper bounds are wide (+2 s) for a loaded 2-core machine: they only tell a settled call from one left to a far longer timer (the 60 s default, a retry).
+    assert.ok(elapsed >= 190 && elapsed < 200 + 2000, `settled after ${elapsed} ms`);
   });
 
   test('the timeout covers the body: headers then a stalled body → APIConnectionTimeoutError', async () => {
     s.inject({ status: 200, stallBody: true });
     const { err, elapsed } = await caughtTimed(() => client.oauth.getSession(ID, { timeout: 300 }));
     assertExactly(err, APIConnectionTimeoutError, 'Request timed out');
-    assert.ok(elapsed < 300 + 300, `settled after ${elapsed} ms`);
+    assert.ok(elapsed < 300 + 2000, `settled after ${elapsed} ms`); // the alternative: the 60 s default
   });
 
   test('client-level timeout applies', async () => {
@@ -161,7 +162,7 @@ describe('transport errors', () => {
     s.inject({ hang: true });
     const { err, elapsed } = await caughtTimed(() => c.oauth.getSession(ID));
     assertExactly(err, APIConnectionTimeoutError, 'Request timed out');
-    assert.ok(elapsed < 150 + 300, `settled after ${elapsed} ms`);
+    assert.ok(elapsed < 150 + 2000, `settled after ${elapsed} ms`); // the alternative: the 60 s default
   });
 
   test('connection reset after the headers → APIConnectionError', async () => {
@@ -183,7 +184,7 @@ describe('transport errors', () => {
     assertExactly(err, AirstoreError, 'Request was cancelled');
     assert.ok(!(err instanceof APIConnectionError), 'not an APIConnectionError');
     assert.ok(!(err instanceof APIError));
-    assert.ok(afterAbort < 150, `settled ${afterAbort} ms after abort`);
+    assert.ok(afterAbort < 1000, `settled ${afterAbort} ms after abort`); // the alternative: the 5 s timeout
     await sleep(50);
     assert.equal(s.requests.length, 1, 'a cancellation is not retried');
   });
@@ -231,7 +232,7 @@ describe('transport errors', () => {
     ac.abort();
     const { err, elapsed } = await p;
     assertExactly(err, AirstoreError, 'Request was cancelled');
-    assert.ok(elapsed < 1000, `settled after ${elapsed} ms`);
+    assert.ok(elapsed < 3000, `settled after ${elapsed} ms`); // the alternative: the 5 s retry-after wait
     await sleep(50);
     assert.equal(s.requests.length, 1);
   });

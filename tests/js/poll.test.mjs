@@ -55,7 +55,7 @@ describe('outcomes', () => {
     const { value, elapsed } = await timed(() => client.oauth.poll(id, { interval: 5000 }));
     assert.equal(value.connection_id, 'conn_done');
     assert.equal(s.requests.length, 1);
-    assert.ok(elapsed < 1000, `elapsed ${elapsed} ms: the first check is immediate`);
+    assert.ok(elapsed < 3000, `elapsed ${elapsed} ms: the first check is immediate`); // the alternative: the 5 s interval
   });
 
   test('checks at the interval', async () => {
@@ -122,9 +122,12 @@ describe('timeout', () => {
     assertExactly(err, AirstoreError, 'OAuth session timed out after 300ms');
     assert.ok(!(err instanceof APIConnectionError));
     assert.ok(elapsed >= 290, `settled after ${elapsed} ms, before the timeout`);
-    assert.ok(elapsed < 300 + 200, `settled after ${elapsed} ms`);
+    // Upper bounds in this block are +2 s for a loaded 2-core machine; a poll that ignored
+    // its deadline would never settle (the session stays pending).
+    assert.ok(elapsed < 300 + 2000, `settled after ${elapsed} ms`);
     const n = s.requests.length;
-    assert.ok(n >= 3, `${n} checks`);
+    // At least the first check and one after the 50 ms interval (more when the machine is idle).
+    assert.ok(n >= 2, `${n} checks`);
     await sleep(150);
     assert.equal(s.requests.length, n, 'no check after the poll timed out');
   });
@@ -134,7 +137,7 @@ describe('timeout', () => {
     s.inject({ hang: true, times: 100 });
     const { err, elapsed } = await caughtTimed(() => client.oauth.poll(id, { timeout: 300, interval: 50 }));
     assertExactly(err, AirstoreError, 'OAuth session timed out after 300ms');
-    assert.ok(elapsed < 300 + 200, `settled after ${elapsed} ms`);
+    assert.ok(elapsed < 300 + 2000, `settled after ${elapsed} ms`);
     s.clearFaults();
   });
 
@@ -142,17 +145,19 @@ describe('timeout', () => {
     const id = await session();
     const { err, elapsed } = await caughtTimed(() => client.oauth.poll(id, { timeout: 300, interval: 5000 }));
     assertExactly(err, AirstoreError, 'OAuth session timed out after 300ms');
-    assert.ok(elapsed < 300 + 200, `settled after ${elapsed} ms`);
+    assert.ok(elapsed < 300 + 2000, `settled after ${elapsed} ms`);
     assert.ok(elapsed >= 290, `settled after ${elapsed} ms`);
   });
 
   test('a completion landing just before the deadline is seen (last check at the deadline or not, never late)', async () => {
     const id = await session();
+    // Completed 100 ms in, seen by a later check before the 1.5 s deadline: the
+    // 1.4 s between them covers a loaded 2-core machine (it was 300 ms, a race under load).
     const timer = setTimeout(() => s.complete(id, 'conn_late'), 100);
     try {
-      const { value, elapsed } = await timed(() => client.oauth.poll(id, { timeout: 400, interval: 150 }));
+      const { value, elapsed } = await timed(() => client.oauth.poll(id, { timeout: 1500, interval: 150 }));
       assert.equal(value.connection_id, 'conn_late');
-      assert.ok(elapsed < 400 + 200, `elapsed ${elapsed}`);
+      assert.ok(elapsed < 1500 + 2000, `elapsed ${elapsed}`);
     } finally {
       clearTimeout(timer);
     }
@@ -163,7 +168,7 @@ describe('timeout', () => {
     s.inject({ method: 'GET', status: 503, headers: { 'retry-after': '30' }, times: 100 });
     const { err, elapsed } = await caughtTimed(() => client.oauth.poll(id, { timeout: 300, interval: 50 }));
     assertExactly(err, AirstoreError, 'OAuth session timed out after 300ms');
-    assert.ok(elapsed < 300 + 200, `settled after ${elapsed} ms`);
+    assert.ok(elapsed < 300 + 2000, `settled after ${elapsed} ms`);
     assert.equal(s.requests.length, 1);
     s.clearFaults();
   });
@@ -180,7 +185,8 @@ describe('timeout', () => {
     assert.equal(r.connection_id, 'conn_default_interval');
     assert.equal(calls.length, 2);
     const gap = s.requests[1].at - s.requests[0].at;
-    assert.ok(gap >= 1950 && gap < 3000, `second check ${gap} ms after the first`);
+    // 4.5 s: room for a loaded 2-core machine; a wrong default (e.g. 5000) is still caught.
+    assert.ok(gap >= 1950 && gap < 4500, `second check ${gap} ms after the first`);
   });
 
   test('a fractional timeout is printed in the message as JavaScript prints it', async () => {
@@ -265,7 +271,7 @@ describe('cancellation', () => {
       const err = await p;
       const afterAbort = performance.now() - abortedAt;
       assertExactly(err, AirstoreError, 'Request was cancelled');
-      assert.ok(afterAbort < 150, `settled ${afterAbort} ms after abort`);
+      assert.ok(afterAbort < 1000, `settled ${afterAbort} ms after abort`); // the alternative: the 2 s interval
       await sleep(100);
       assert.equal(s.requests.length, 1, 'no request after the abort');
     });
@@ -276,7 +282,7 @@ describe('cancellation', () => {
       const args = where === 'pollOpts.signal' ? [{ interval: 50, signal }] : [{ interval: 50 }, { signal }];
       const { err, elapsed } = await caughtTimed(() => client.oauth.poll(id, ...args));
       assertExactly(err, AirstoreError, 'Request was cancelled');
-      assert.ok(elapsed < 100, `elapsed ${elapsed} ms`);
+      assert.ok(elapsed < 1000, `elapsed ${elapsed} ms`); // zero requests is the real check (below)
       await sleep(50);
       assert.equal(s.requests.length, 0);
     });
@@ -292,7 +298,7 @@ describe('cancellation', () => {
     ac.abort();
     const err = await p;
     assertExactly(err, AirstoreError, 'Request was cancelled');
-    assert.ok(performance.now() - abortedAt < 150);
+    assert.ok(performance.now() - abortedAt < 1000); // the alternative: the 10 s timeout
     s.clearFaults();
   });
 });
@@ -306,7 +312,7 @@ describe('session gone mid-poll', () => {
   });
   after(() => s2.close());
 
-  test('a 404 mid-poll (completed session deleted while sleeping) rejects NotFoundError', async () => {
+  test('a 404 mid-poll (completed session deleted while sleeping) rejects NotFoundError saying the session ended', async () => {
     const { session_id: id } = await c2.oauth.createSession({ integrationType: 'gmail' });
     s2.requests.length = 0;
     const statuses = [];
@@ -318,7 +324,7 @@ describe('session gone mid-poll', () => {
         if (n === 1) s2.complete(id); // deleted 50 ms later, long before the next check
       },
     }));
-    assertExactly(err, NotFoundError, 'session not found');
+    assertExactly(err, NotFoundError, 'The OAuth session ended and Airstore no longer holds its result (a finished session is kept about 30 s): look the connection up on your server');
     assert.equal(err.status, 404);
     assert.deepEqual(statuses, [['pending', 1]]);
     assert.equal(s2.requests.length, 2, '404 is not retried');

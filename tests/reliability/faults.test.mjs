@@ -38,8 +38,10 @@ const gets = () => s.requests.filter((r) => r.method === 'GET').length;
 const posts = () => s.requests.filter((r) => r.method === 'POST').length;
 
 /** Default backoff before retries 1 and 2: 500–750 ms and 1000–1500 ms. */
-const BACKOFF_2 = { min: 1450, max: 2250 + 1500 };
-const BACKOFF_1 = { min: 480, max: 750 + 1000 };
+// The max leaves 2.5 s for a loaded 2-core machine: only the lower bound tells
+// the backoff from none, and upper bounds only tell a settled call from a hang.
+const BACKOFF_2 = { min: 1450, max: 2250 + 2500 };
+const BACKOFF_1 = { min: 480, max: 750 + 2500 };
 
 describe('transport faults', () => {
   test('connection refused: APIConnectionError after 3 attempts, with the backoff between them', { timeout: 10_000 }, async () => {
@@ -66,7 +68,7 @@ describe('transport faults', () => {
       const { err, elapsed } = await caughtTimed(() => dead.oauth.createSession({ integrationType: 'gmail' }));
       assertExactly(err, APIConnectionError);
       assert.equal(spy.calls.length, 1);
-      assert.ok(elapsed < 1000, `elapsed ${Math.round(elapsed)} ms`);
+      assert.ok(elapsed < 3000, `elapsed ${Math.round(elapsed)} ms`);
     } finally {
       spy.restore();
     }
@@ -105,7 +107,7 @@ describe('transport faults', () => {
     assertReadable(err);
     assert.ok(err instanceof APIConnectionError);
     assert.equal(gets(), 1, 'a timeout is not retried');
-    assert.ok(elapsed >= 290 && elapsed < 1500, `elapsed ${Math.round(elapsed)} ms`);
+    assert.ok(elapsed >= 290 && elapsed < 3000, `elapsed ${Math.round(elapsed)} ms`);
   });
 
   test('headers then a stalled body, timeout 300: APIConnectionTimeoutError (the timer covers the body)', { timeout: 10_000 }, async () => {
@@ -113,7 +115,7 @@ describe('transport faults', () => {
     const { err, elapsed } = await caughtTimed(() => client.oauth.getSession(ID, { timeout: 300 }));
     assertExactly(err, APIConnectionTimeoutError, 'Request timed out');
     assert.equal(gets(), 1);
-    assert.ok(elapsed >= 290 && elapsed < 1500, `elapsed ${Math.round(elapsed)} ms`);
+    assert.ok(elapsed >= 290 && elapsed < 3000, `elapsed ${Math.round(elapsed)} ms`);
   });
 
   test('a client-level timeout applies the same way (createSession, stalled body)', { timeout: 10_000 }, async () => {
@@ -122,7 +124,7 @@ describe('transport faults', () => {
     const { err, elapsed } = await caughtTimed(() => c.oauth.createSession({ integrationType: 'gmail' }));
     assertExactly(err, APIConnectionTimeoutError);
     assert.equal(posts(), 1);
-    assert.ok(elapsed < 1500, `elapsed ${Math.round(elapsed)} ms`);
+    assert.ok(elapsed < 3000, `elapsed ${Math.round(elapsed)} ms`);
   });
 
   test('poll settles at its deadline while a request hangs', { timeout: 10_000 }, async () => {
@@ -130,7 +132,7 @@ describe('transport faults', () => {
     s.inject({ method: 'GET', hang: true, times: 10 });
     const { err, elapsed } = await caughtTimed(() => client.oauth.poll(id, { timeout: 400, interval: 50 }));
     assertExactly(err, AirstoreError, 'OAuth session timed out after 400ms');
-    assert.ok(elapsed >= 390 && elapsed < 1500, `elapsed ${Math.round(elapsed)} ms`);
+    assert.ok(elapsed >= 390 && elapsed < 3000, `elapsed ${Math.round(elapsed)} ms`);
   });
 });
 
@@ -295,27 +297,30 @@ describe('retry-after', () => {
   test('retry-after: 1 (seconds) waits about 1 s', { timeout: 10_000 }, async () => {
     const { elapsed, gap, waits } = await afterRateLimit({ 'retry-after': '1' });
     assert.ok(waits.includes(1000), `timers asked for: ${waits}`);
-    assert.ok(gap >= 980 && elapsed < 2500, `gap ${gap} ms, elapsed ${Math.round(elapsed)} ms`);
+    assert.ok(gap >= 980 && elapsed < 4000, `gap ${gap} ms, elapsed ${Math.round(elapsed)} ms`);
   });
 
   test('retry-after-ms: 100 waits about 100 ms (not the 500 ms backoff)', { timeout: 10_000 }, async () => {
     const { elapsed, gap, waits } = await afterRateLimit({ 'retry-after-ms': '100' });
     assert.ok(waits.includes(100), `timers asked for: ${waits}`);
-    assert.ok(gap >= 95 && elapsed < 480, `gap ${gap} ms, elapsed ${Math.round(elapsed)} ms`);
+    // Not the backoff: read from the timers asked for, not raced on the clock
+    // (the elapsed bound is only against a hang, wide for a loaded 2-core machine).
+    assert.ok(!waits.some((w) => w >= 500 && w <= 750), `timers asked for: ${waits}`); // the backoff is 500–750 ms
+    assert.ok(gap >= 95 && elapsed < 3000, `gap ${gap} ms, elapsed ${Math.round(elapsed)} ms`);
   });
 
   test('retry-after as an HTTP date 2 s ahead waits until then (1–2 s: the date has whole seconds)', { timeout: 10_000 }, async () => {
     const when = new Date(Date.now() + 2000).toUTCString();
     const { elapsed, gap, waits } = await afterRateLimit({ 'retry-after': when });
     assert.ok(waits.some((d) => d > 900 && d <= 2000), `timers asked for: ${waits}`);
-    assert.ok(gap >= 900 && elapsed < 3000, `gap ${gap} ms, elapsed ${Math.round(elapsed)} ms`);
+    assert.ok(gap >= 900 && elapsed < 4500, `gap ${gap} ms, elapsed ${Math.round(elapsed)} ms`);
   });
 
   test('a negative retry-after falls back to the backoff (500–750 ms)', { timeout: 10_000 }, async () => {
     for (const headers of [{ 'retry-after': '-1' }, { 'retry-after-ms': '-100' }, { 'retry-after': 'soon' }]) {
       const { elapsed, gap, waits } = await afterRateLimit(headers);
       assert.ok(waits.some((d) => d >= 500 && d <= 750), `${JSON.stringify(headers)}: timers asked for: ${waits}`);
-      assert.ok(gap >= 480 && elapsed < 1800, `${JSON.stringify(headers)}: gap ${gap} ms, elapsed ${Math.round(elapsed)} ms`);
+      assert.ok(gap >= 480 && elapsed < 3500, `${JSON.stringify(headers)}: gap ${gap} ms, elapsed ${Math.round(elapsed)} ms`);
     }
   });
 
@@ -329,7 +334,7 @@ describe('retry-after', () => {
       const start = performance.now();
       ac.abort();
       const e = await pending;
-      assert.ok(performance.now() - start < 100, 'the abort ended the wait at once');
+      assert.ok(performance.now() - start < 1000, 'the abort ended the wait at once'); // the alternative: 60 s
       return e;
     });
     assertExactly(err, AirstoreError, 'Request was cancelled');
@@ -344,7 +349,7 @@ describe('retry-after', () => {
     s.inject({ method: 'GET', status: 429, headers: { 'retry-after': '999999999' } });
     const { err, elapsed } = await caughtTimed(() => client.oauth.poll(id, { timeout: 500, interval: 50 }));
     assertExactly(err, AirstoreError, 'OAuth session timed out after 500ms');
-    assert.ok(elapsed >= 490 && elapsed < 1500, `elapsed ${Math.round(elapsed)} ms`);
+    assert.ok(elapsed >= 490 && elapsed < 3000, `elapsed ${Math.round(elapsed)} ms`);
   });
 
   test('a 429 with no retries left: RateLimitError with the message of the body', async () => {
@@ -352,7 +357,7 @@ describe('retry-after', () => {
     const { err, elapsed } = await caughtTimed(() => client.oauth.getSession(ID, { maxRetries: 0 }));
     assertExactly(err, RateLimitError, 'slow down');
     assert.equal(err.headers.get('retry-after'), '999999999');
-    assert.ok(elapsed < 1000);
+    assert.ok(elapsed < 3000); // the alternative: the 999999999 retry-after, capped at 60 s
   });
 });
 
@@ -445,7 +450,7 @@ describe('cancellation', () => {
       const start = performance.now();
       ac.abort(reason);
       const err = await pending;
-      assert.ok(performance.now() - start < 100, 'at once');
+      assert.ok(performance.now() - start < 1000, 'at once'); // the alternative: the 5 s timeout
       assertExactly(err, AirstoreError, 'Request was cancelled');
       assert.equal(err.cause, reason);
       assert.equal(spy.calls.length, 1);
@@ -468,7 +473,7 @@ describe('cancellation', () => {
     const start = performance.now();
     mine.abort();
     const err = await pending;
-    assert.ok(performance.now() - start < 100, 'at once');
+    assert.ok(performance.now() - start < 1000, 'at once'); // the alternative: the 5 s interval
     assertExactly(err, AirstoreError, 'Request was cancelled');
     assert.equal(gets(), 1, 'no more checks');
     assert.equal(getEventListeners(mine.signal, 'abort').length, 0, 'no listener left on pollOpts.signal');
@@ -500,7 +505,7 @@ describe('deadlines', () => {
     try {
       const { err, elapsed } = await caughtTimed(() => slow.oauth.poll(id, { timeout: 300, interval: 50 }));
       assertExactly(err, AirstoreError, 'OAuth session timed out after 300ms');
-      assert.ok(elapsed < 1000, `elapsed ${Math.round(elapsed)} ms`);
+      assert.ok(elapsed < 3000, `elapsed ${Math.round(elapsed)} ms`);
       assert.equal(spy.calls.length, 1);
       assert.equal(spy.calls[0].signal.aborted, true, 'the hung fetch was aborted at the deadline');
     } finally {
@@ -548,7 +553,8 @@ describe('headers that Node\'s fetch itself refuses', () => {
         spy.restore();
       }
       assert.ok(err instanceof AirstoreError, `${JSON.stringify(headers)}: ${err?.constructor?.name}`);
-      if (err.constructor !== AirstoreError || !/^options\.headers/.test(err.message) || spy.calls.length > 1 || elapsed > 300) {
+      // 2 s: refused before any fetch takes microseconds; the fetch count is the real check.
+      if (err.constructor !== AirstoreError || !/^options\.headers/.test(err.message) || spy.calls.length > 1 || elapsed > 2000) {
         problems.push(`${JSON.stringify(headers).replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)} -> ${err.constructor.name}: "${err.message}" after ${spy.calls.length} fetch call(s), ${Math.round(elapsed)} ms`);
       }
     }

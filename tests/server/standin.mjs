@@ -46,6 +46,7 @@ const DEFAULTS = {
   sessionTtlMs: 600_000,
   corsOrigins: '*',
   publicURL: undefined,
+  onRequest: undefined,
   // What the consent page sends as Cross-Origin-Opener-Policy, as real
   // providers do (Linear, Microsoft, Stripe, Shopify; GitHub's sign-in hop):
   // it cuts the popup off from its opener, whose handle then reads `closed`.
@@ -100,7 +101,11 @@ export async function startStandin(opts = {}) {
   async function handle(req, res) {
     const body = await readBody(req);
     if (body === null) return; // client went away mid-body
-    requests.push({ method: req.method, path: req.url, headers: { ...req.headers }, body, at: Date.now() });
+    const entry = { method: req.method, path: req.url, headers: { ...req.headers }, body, at: Date.now() };
+    requests.push(entry);
+    // A test's hook, run before the answer: it can complete a session on an
+    // event (the Nth check of it) instead of on a timer.
+    cfg.onRequest?.(entry);
 
     const fault = takeFault(req.method, req.url);
     if (fault) return applyFault(fault, req, res, body);

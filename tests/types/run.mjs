@@ -94,7 +94,43 @@ const configs = [
     files: ['seed.ts', 'errors.ts', 'named.ts', 'slim.ts', 'react.ts'],
     shims: ['shim-process.d.ts', 'shim-console.d.ts'],
   },
+  {
+    // The README's Cloudflare Worker examples, JavaScript and TypeScript, taken
+    // from README.md itself (so they stay as written), against
+    // @cloudflare/workers-types (the repository's dev dependency, copied in).
+    name: 'g) Cloudflare Worker: the README TypeScript example + @cloudflare/workers-types',
+    pkg: { type: 'module' },
+    tsconfig: { module: 'esnext', moduleResolution: 'bundler', target: 'es2022', lib: ['es2022'], types: ['@cloudflare/workers-types'] },
+    files: ['readme-worker.ts'],
+    shims: [],
+    modules: ['@cloudflare/workers-types'],
+  },
+  {
+    // checkJs: every name it uses exists and every call fits; its untyped
+    // parameters are `any`, as in any JavaScript (so no noImplicitAny).
+    name: 'g2) Cloudflare Worker: the README JavaScript example (checkJs) + @cloudflare/workers-types',
+    pkg: { type: 'module' },
+    tsconfig: { module: 'esnext', moduleResolution: 'bundler', target: 'es2022', lib: ['es2022'], types: ['@cloudflare/workers-types'], allowJs: true, checkJs: true, noImplicitAny: false },
+    files: ['readme-worker.js'],
+    shims: [],
+    modules: ['@cloudflare/workers-types'],
+  },
 ];
+
+// The README's Worker examples: the ```js block with `ctx.waitUntil` and the
+// ```ts block with `satisfies ExportedHandler<Env>`.
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+const blocks = [...readme.matchAll(/^```(js|ts)\n([\s\S]*?)^```$/gm)].map((m) => ({ lang: m[1], code: m[2] }));
+const readmeFixtures = {
+  'readme-worker.js': blocks.find((b) => b.lang === 'js' && b.code.includes('ctx.waitUntil'))?.code,
+  'readme-worker.ts': blocks.find((b) => b.lang === 'ts' && b.code.includes('satisfies ExportedHandler<Env>'))?.code,
+};
+for (const [name, code] of Object.entries(readmeFixtures)) {
+  if (!code) {
+    console.error(`README.md has no Worker example for ${name}`);
+    process.exit(1);
+  }
+}
 
 // errors.ts once more with its `@ts-expect-error` lines removed: each line
 // that followed one must fail with the code the directive names, and nothing else may fail.
@@ -112,10 +148,11 @@ function makeProject(cfg, extracted) {
   mkdirSync(join(dir, 'node_modules'), { recursive: true });
   // What `npm install <tgz>` does for a package without dependencies: unpack it here.
   cpSync(extracted, join(dir, 'node_modules/airstore-wasm'), { recursive: true });
+  for (const m of cfg.modules ?? []) cpSync(join(root, 'node_modules', m), join(dir, 'node_modules', m), { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, ...cfg.pkg }, null, 2));
   const expected = [];
   for (const f of [...cfg.files, ...cfg.shims]) {
-    let text = readFileSync(join(fixtures, f), 'utf8');
+    let text = readmeFixtures[f] ?? readFileSync(join(fixtures, f), 'utf8');
     if (cfg.strip) {
       const lines = text.split('\n');
       lines.forEach((line, i) => {

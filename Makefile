@@ -101,9 +101,12 @@ test-worker:
 test-pack:
 	node --test tests/pack/
 
-# The demo in Chromium: connect, deny, close the popup.
+# The demo in Chromium: connect, deny, close the popup (demo.test.mjs); the
+# connect flow (flow.test.mjs): a COOP consent page, the return page's
+# latency (test-results/flow-latency.md), a closed or blocked popup, redirect
+# and resume(), a hidden tab, the React hook under StrictMode, a forged message.
 test-e2e:
-	node --test tests/e2e/
+	node --test --test-concurrency=1 tests/e2e/
 
 demo: build
 	node www/demo.mjs

@@ -545,6 +545,20 @@ test('the React hook under <StrictMode>: one popup, one result', async () => {
   assert.equal(flowOf('react').other.filter((m) => m.kind === 'result').length, 0);
   assert.equal(popups.length, 2);
   flows.delete('react');
+
+  // The app's server refuses the session: the window opened in the click is closed, state 'failed'.
+  await page.evaluate(() => {
+    window.__failCreate = true;
+  });
+  const third = page.waitForEvent('popup');
+  await page.getByRole('button', { name: 'Connect' }).click();
+  const blank = await third;
+  await page.locator('main[data-state="failed"]').waitFor();
+  if (!blank.isClosed()) await blank.waitForEvent('close');
+  assert.equal(await page.getByTestId('error').innerText(), 'Error: the server refused');
+  await waitReport('react', (m) => m.kind === 'connect-resolved', 'connect() resolved');
+  assert.deepEqual(flowOf('react').events, [], 'authorize was never called');
+  flows.delete('react');
   await page.close();
 });
 

@@ -11,7 +11,10 @@ const report = (message) => window.__report?.({ id: 'react', ...message });
 function App() {
   const { connect, cancel, state, result, error } = useAirstoreConnect({
     baseURL: window.AIRSTORE_BASE_URL,
-    createSession: ({ signal }) => fetch('/session', { method: 'POST', signal }).then((r) => r.json()),
+    createSession: async ({ signal }) => {
+      if (window.__failCreate) throw new Error('the server refused');
+      return (await fetch('/session', { method: 'POST', signal })).json();
+    },
     onEvent: (event) => report({ kind: 'event', event: { ...event, error: event.error && { name: event.error.name, message: event.error.message } } }),
   });
   // Once per result (StrictMode runs mount effects twice, not this one's later runs).

@@ -181,7 +181,7 @@ The stand-in Airstore (tests/server/standin.mjs) runs on loopback in the parent 
 *Check lateness*: a check is due \`interval\` after the previous check's answer (body read), or at the deadline if that is sooner \
 (ours never waits past it); lateness = when fetch was called − when it was due. \
 *Rejection*: when poll rejected − (start + timeout). *Hung request*: a fetch that never answers (it rejects only when its signal aborts). \
-*wasm memory*: \`WebAssembly.Instance\` is wrapped before the package is imported to keep our instance's memory (the one that exports `airstore_new`, wasm-bindgen's constructor of `Airstore`); \
+*wasm memory*: \`WebAssembly.Instance\` is wrapped before the package is imported to keep our instance's memory (the one that exports \`airstore_new\`, wasm-bindgen's constructor of \`Airstore\`); \
 readings after \`gc()\`. See bench/run.mjs and bench/child.mjs; bench/profile.mjs profiles the stub loop.`;
 const markdown = `### Benchmarks
 

@@ -1,11 +1,12 @@
 // The error classes of the Airstore client (CONTRACT section 2). They are
 // real JS classes so `instanceof` works; the wasm builds them through
-// `makeError`. Each `name` is set literally because minifiers rename classes.
+// `makeError`, with the class name the core's error table decides.
 
 export class AirstoreError extends Error {
   constructor(message, cause) {
     super(message);
-    this.name = 'AirstoreError';
+    // The class's own name, set literally below (minifiers rename classes).
+    this.name = new.target.name;
     if (cause !== undefined) this.cause = cause;
   }
 }
@@ -13,7 +14,6 @@ export class AirstoreError extends Error {
 export class APIError extends AirstoreError {
   constructor(status, message, headers, requestId) {
     super(message ?? `Request failed with status ${status}`);
-    this.name = 'APIError';
     this.status = status;
     this.headers = headers;
     this.requestId = requestId;
@@ -21,84 +21,51 @@ export class APIError extends AirstoreError {
 }
 
 export class AuthenticationError extends APIError {
-  constructor(message, headers, requestId) {
-    super(401, message, headers, requestId);
-    this.name = 'AuthenticationError';
-  }
+  constructor(message, headers, requestId) { super(401, message, headers, requestId); }
 }
 
 export class PermissionDeniedError extends APIError {
-  constructor(message, headers, requestId) {
-    super(403, message, headers, requestId);
-    this.name = 'PermissionDeniedError';
-  }
+  constructor(message, headers, requestId) { super(403, message, headers, requestId); }
 }
 
 export class NotFoundError extends APIError {
-  constructor(message, headers, requestId) {
-    super(404, message, headers, requestId);
-    this.name = 'NotFoundError';
-  }
+  constructor(message, headers, requestId) { super(404, message, headers, requestId); }
 }
 
 export class ConflictError extends APIError {
-  constructor(message, headers, requestId) {
-    super(409, message, headers, requestId);
-    this.name = 'ConflictError';
-  }
+  constructor(message, headers, requestId) { super(409, message, headers, requestId); }
 }
 
 export class UnprocessableEntityError extends APIError {
-  constructor(message, headers, requestId) {
-    super(422, message, headers, requestId);
-    this.name = 'UnprocessableEntityError';
-  }
+  constructor(message, headers, requestId) { super(422, message, headers, requestId); }
 }
 
 export class RateLimitError extends APIError {
-  constructor(message, headers, requestId) {
-    super(429, message, headers, requestId);
-    this.name = 'RateLimitError';
-  }
+  constructor(message, headers, requestId) { super(429, message, headers, requestId); }
 }
 
-export class InternalServerError extends APIError {
-  constructor(status, message, headers, requestId) {
-    super(status, message, headers, requestId);
-    this.name = 'InternalServerError';
-  }
-}
+/** 500 and above: the status is the answer's. */
+export class InternalServerError extends APIError {}
 
 export class APIConnectionError extends AirstoreError {
-  constructor(message = 'Connection error.', cause) {
-    super(message, cause);
-    this.name = 'APIConnectionError';
-  }
+  constructor(message = 'Connection error.', cause) { super(message, cause); }
 }
 
 export class APIConnectionTimeoutError extends APIConnectionError {
-  constructor(message = 'Request timed out', cause) {
-    super(message, cause);
-    this.name = 'APIConnectionTimeoutError';
-  }
+  constructor(message = 'Request timed out', cause) { super(message, cause); }
 }
 
 export class PopupClosedError extends AirstoreError {
-  constructor(message = 'The authorization window was closed before the connection was made', cause) {
-    super(message, cause);
-    this.name = 'PopupClosedError';
-  }
+  constructor(message = 'The authorization window was closed before the connection was made', cause) { super(message, cause); }
 }
 
 export class PopupBlockedError extends AirstoreError {
-  constructor(message = 'The popup was blocked', cause) {
-    super(message, cause);
-    this.name = 'PopupBlockedError';
-  }
+  constructor(message = 'The popup was blocked', cause) { super(message, cause); }
 }
 
 // A minifier renames the classes (the workerd entry ships minified, and app
-// bundlers minify the others): keep the names `constructor.name` and logs show.
+// bundlers minify the others): keep the names `constructor.name`, `error.name`
+// and logs show.
 const NAMED = {
   AirstoreError,
   APIError,
@@ -118,19 +85,8 @@ for (const name of Object.keys(NAMED)) Object.defineProperty(NAMED[name], 'name'
 
 // Called from Rust with the class name decided by the core's error table.
 export function makeError(name, message, status, headers, requestId, cause) {
-  switch (name) {
-    case 'APIError': return new APIError(status, message, headers, requestId);
-    case 'AuthenticationError': return new AuthenticationError(message, headers, requestId);
-    case 'PermissionDeniedError': return new PermissionDeniedError(message, headers, requestId);
-    case 'NotFoundError': return new NotFoundError(message, headers, requestId);
-    case 'ConflictError': return new ConflictError(message, headers, requestId);
-    case 'UnprocessableEntityError': return new UnprocessableEntityError(message, headers, requestId);
-    case 'RateLimitError': return new RateLimitError(message, headers, requestId);
-    case 'InternalServerError': return new InternalServerError(status, message, headers, requestId);
-    case 'APIConnectionError': return new APIConnectionError(message, cause);
-    case 'APIConnectionTimeoutError': return new APIConnectionTimeoutError(message, cause);
-    case 'PopupClosedError': return new PopupClosedError(message, cause);
-    case 'PopupBlockedError': return new PopupBlockedError(message, cause);
-    default: return new AirstoreError(message, cause);
-  }
+  const C = NAMED[name] ?? AirstoreError;
+  if (C === APIError || C === InternalServerError) return new C(status, message, headers, requestId);
+  if (C.prototype instanceof APIError) return new C(message, headers, requestId);
+  return new C(message, cause);
 }

@@ -97,7 +97,7 @@ pub fn authority(url: &str) -> &str {
 }
 
 /// Whether a URL authority (`host[:port]`) names this machine: localhost,
-/// 127.0.0.0/8 or [::1]. Browsers treat these as secure, so an https page
+/// 127.0.0.0/8 or `[::1]`. Browsers treat these as secure, so an https page
 /// may call them over http.
 pub fn is_loopback(authority: &str) -> bool {
     let host = if authority.starts_with('[') {

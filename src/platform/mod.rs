@@ -25,7 +25,8 @@ pub use js::{describe_error, get as js_get, global as js_global, is_browser, is_
 
 /// The platform of one call: the caller's `AbortSignal`, if any, watched
 /// from the start of the call to its end; for a poll in a browser, the
-/// page's wake-ups ([`Wake`]); for authorize, its window ([`PopupWatch`]).
+/// page's wake-ups (visible, focus, `pageshow`, `online`, the return page's
+/// signal); for authorize, its window ([`PopupWatch`]).
 pub struct WebPlatform {
     cancel: Option<CancelSignal>,
     wake: Option<Wake>,

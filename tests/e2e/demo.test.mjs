@@ -31,6 +31,28 @@ before(async () => {
   // Every CSP violation in any of the demo's pages (the popup's blank page
   // inherits the app's policy), reported to the test.
   await context.exposeBinding('__cspViolation', ({ page }, v) => cspViolations.push({ url: page.url(), ...v }));
+  // Focus as a desktop browser has it: Chromium under Playwright tells every
+  // page it has focus, always, so a flow behind the consent page's COOP (the
+  // window reads closed at once) would look abandoned after authorize's 1.5 s
+  // grace. The opener loses focus when it opens a window and gets it back
+  // when the test says the person came back (__focusBack), as in
+  // tests/e2e/flow.test.mjs.
+  await context.addInitScript(() => {
+    let focused = true;
+    Document.prototype.hasFocus = function hasFocus() {
+      return focused;
+    };
+    const open = window.open;
+    window.open = function (...args) {
+      const w = open.apply(this, args);
+      if (w) focused = false;
+      return w;
+    };
+    window.__focusBack = () => {
+      focused = true;
+      window.dispatchEvent(new Event('focus'));
+    };
+  });
   await context.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => {
       globalThis.__cspViolation?.({ directive: e.violatedDirective, blocked: e.blockedURI, sample: e.sample });
@@ -142,6 +164,7 @@ test("Deny: the provider's error is shown, and Try again starts over", async () 
   // Try again opens a fresh popup for the same provider; closing it is reported in words.
   const retry = await startConnect(page, 'Try again');
   await retry.close();
+  await page.evaluate(() => window.__focusBack()); // the person is back on the app
   await page.locator('[data-testid="error"]', { hasText: 'window was closed' }).waitFor();
   assert.match(await error.innerText(), /^The authorization window was closed/);
   await page.close();
@@ -153,6 +176,7 @@ test('Closing the popup early shows the closed-window error', async () => {
 
   const popup = await startConnect(page, 'Connect Slack');
   await popup.close();
+  await page.evaluate(() => window.__focusBack()); // the person is back on the app
 
   const error = page.getByTestId('error');
   await error.waitFor();

@@ -190,8 +190,8 @@ impl OAuth {
                 },
             };
             let Some(popup) = opened else {
-                events.emit("opened", &[("mode", JsValue::from_str("redirect"))]);
                 popup::redirect(&id, &url, js_sys::Date::now() + poll.options.timeout_ms)?;
+                events.emit("opened", &[("mode", JsValue::from_str("redirect"))]);
                 // The page is leaving: this promise settles in the next one,
                 // as resume()'s.
                 return std::future::pending().await;

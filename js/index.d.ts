@@ -218,6 +218,15 @@ export interface OAuthResource {
 export declare function completeReturn(): void;
 
 /**
+ * Opens the authorize window blank (`window.open('', 'airstore-oauth',
+ * 'popup,width=520,height=720')`), for a click handler to open it before it
+ * awaits anything: popup blockers allow a window only during the click. Pass
+ * it to `authorize` as `options.popup`. `null` when it was blocked or there is
+ * no browser window.
+ */
+export declare function openAuthorizeWindow(): WindowLike | null;
+
+/**
  * The Airstore client.
  *
  * @example

@@ -9,6 +9,7 @@ import cjs from './node.cjs';
 export const {
   Airstore,
   completeReturn,
+  openAuthorizeWindow,
   AirstoreError,
   APIError,
   AuthenticationError,

@@ -9,6 +9,7 @@ const cjs = createRequire(import.meta.url)('./node.cjs');
 export const {
   Airstore,
   completeReturn,
+  openAuthorizeWindow,
   AirstoreError,
   APIError,
   AuthenticationError,

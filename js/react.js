@@ -3,7 +3,7 @@
 // the package's own main entry (a self-reference), so the hook shares the
 // app's one wasm instance and error classes.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { Airstore } from 'airstore-wasm';
+import { Airstore, openAuthorizeWindow } from 'airstore-wasm';
 
 /** One keyless client per base URL, made on first use (the key '' is the default URL). */
 const clients = new Map();
@@ -32,7 +32,7 @@ export function useAirstoreConnect({ createSession, client, baseURL, ...flowOpti
     if (flow.current) return undefined; // a second click while one flow runs
     const { createSession, client, baseURL, flowOptions } = latest.current;
     // Synchronously in the click, before any await: popup blockers allow it.
-    const popup = flowOptions.mode === 'redirect' ? null : window.open('', 'airstore-oauth', 'popup,width=520,height=720');
+    const popup = flowOptions.mode === 'redirect' ? null : openAuthorizeWindow();
     const mine = { controller: new AbortController() };
     const signal = mine.controller.signal;
     flow.current = mine;

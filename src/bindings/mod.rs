@@ -265,6 +265,18 @@ pub fn complete_return() {
     crate::platform::signal_return();
 }
 
+/// Opens authorize's window blank, for a click handler to open it before it
+/// awaits anything (popup blockers allow a window only during the click);
+/// pass it to `authorize` as `options.popup`. `null` when it was blocked or
+/// there is no browser window.
+#[wasm_bindgen(js_name = openAuthorizeWindow)]
+pub fn open_authorize_window() -> JsValue {
+    match popup::open_window("") {
+        Some(Ok(window)) if window.is_object() => window,
+        _ => JsValue::NULL,
+    }
+}
+
 /// authorize's mode.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Mode {

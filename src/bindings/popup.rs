@@ -23,17 +23,22 @@ pub fn open(url: &str, given: &JsValue) -> Result<JsValue, JsError> {
             .map_err(|e| Error::airstore("options.popup could not be sent to the authorize URL").with_cause(Some(e)))?;
         return Ok(given.clone());
     }
-    let window = js_global("window");
-    let Some(open) = js_get(&window, "open").dyn_into::<Function>().ok() else {
-        return Err(Error::airstore(NOT_A_BROWSER));
-    };
-    let features = "popup,width=520,height=720";
     let blocked = Error::airstore(BLOCKED).with_class(ErrorClass::PopupBlockedError);
-    match open.call3(&window, &JsValue::from_str(url), &JsValue::from_str("airstore-oauth"), &JsValue::from_str(features)) {
-        Ok(popup) if popup.is_object() => Ok(popup),
-        Ok(_) => Err(blocked),
-        Err(e) => Err(blocked.with_cause(Some(e))),
+    match open_window(url) {
+        Some(Ok(popup)) if popup.is_object() => Ok(popup),
+        Some(Ok(_)) => Err(blocked),
+        Some(Err(e)) => Err(blocked.with_cause(Some(e))),
+        None => Err(Error::airstore(NOT_A_BROWSER)),
     }
+}
+
+/// `window.open(url)` as authorize's window: its name and size are decided
+/// here only (`openAuthorizeWindow()` opens the same one blank, in a click
+/// handler). `None` outside a browser.
+pub fn open_window(url: &str) -> Option<Result<JsValue, JsValue>> {
+    let window = js_global("window");
+    let open = js_get(&window, "open").dyn_into::<Function>().ok()?;
+    Some(open.call3(&window, &JsValue::from_str(url), &JsValue::from_str("airstore-oauth"), &JsValue::from_str("popup,width=520,height=720")))
 }
 
 /// The `sessionStorage` key of a redirect flow under way.

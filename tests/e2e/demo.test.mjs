@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startDemo } from '../../www/demo.mjs';
+import { desktopBrowser } from './desktop.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -31,28 +32,9 @@ before(async () => {
   // Every CSP violation in any of the demo's pages (the popup's blank page
   // inherits the app's policy), reported to the test.
   await context.exposeBinding('__cspViolation', ({ page }, v) => cspViolations.push({ url: page.url(), ...v }));
-  // Focus as a desktop browser has it: Chromium under Playwright tells every
-  // page it has focus, always, so a flow behind the consent page's COOP (the
-  // window reads closed at once) would look abandoned after authorize's 1.5 s
-  // grace. The opener loses focus when it opens a window and gets it back
-  // when the test says the person came back (__focusBack), as in
-  // tests/e2e/flow.test.mjs.
-  await context.addInitScript(() => {
-    let focused = true;
-    Document.prototype.hasFocus = function hasFocus() {
-      return focused;
-    };
-    const open = window.open;
-    window.open = function (...args) {
-      const w = open.apply(this, args);
-      if (w) focused = false;
-      return w;
-    };
-    window.__focusBack = () => {
-      focused = true;
-      window.dispatchEvent(new Event('focus'));
-    };
-  });
+  // Focus as a desktop browser has it (tests/e2e/desktop.mjs): the opener
+  // loses it to the popup and gets it back when the test says.
+  await context.addInitScript(desktopBrowser);
   await context.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => {
       globalThis.__cspViolation?.({ directive: e.violatedDirective, blocked: e.blockedURI, sample: e.sample });

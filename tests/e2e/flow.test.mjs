@@ -24,6 +24,7 @@ import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { startStandin } from '../server/standin.mjs';
 import { startDemo } from '../../www/demo.mjs';
+import { desktopBrowser } from './desktop.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DIST = path.join(ROOT, 'pkg', 'dist');
@@ -271,45 +272,12 @@ before(async () => {
   context = await newContext();
 });
 
-/**
- * A context whose pages behave like windows on a desktop: Chromium run by
- * Playwright tells every page it has focus, always. Here a page loses focus
- * when it opens a window (the new window comes to the front, as every desktop
- * browser does) and gets it back when the test says the person came back
- * (`__focusBack()`, with a `focus` event). `__setHidden(true|false)` plays a
- * tab going to the background and back (visibilityState + visibilitychange).
- * `__blockPopups = true` makes window.open return null, as a popup blocker does.
- */
+/** A context whose pages behave like windows on a desktop (tests/e2e/desktop.mjs). */
 async function newContext() {
   const ctx = await browser.newContext({ viewport: { width: 880, height: 760 }, deviceScaleFactor: 2 });
   ctx.setDefaultTimeout(STEP);
   await ctx.exposeBinding('__report', (_source, message) => onReport(message));
-  await ctx.addInitScript(() => {
-    let focused = true;
-    let hidden = false;
-    Document.prototype.hasFocus = function hasFocus() {
-      return focused;
-    };
-    Object.defineProperty(Document.prototype, 'visibilityState', { configurable: true, get: () => (hidden ? 'hidden' : 'visible') });
-    Object.defineProperty(Document.prototype, 'hidden', { configurable: true, get: () => hidden });
-    const open = window.open;
-    window.__opened = 0;
-    window.open = function (...args) {
-      window.__opened++;
-      if (window.__blockPopups) return null;
-      const w = open.apply(this, args);
-      if (w) focused = false;
-      return w;
-    };
-    window.__focusBack = () => {
-      focused = true;
-      window.dispatchEvent(new Event('focus'));
-    };
-    window.__setHidden = (value) => {
-      hidden = value;
-      document.dispatchEvent(new Event('visibilitychange'));
-    };
-  });
+  await ctx.addInitScript(desktopBrowser);
   return ctx;
 }
 

@@ -283,3 +283,21 @@ test('a 404 after the session was seen pending says it ended and where to look, 
   assertExactly(err, NotFoundError, 'The OAuth session ended and Airstore no longer holds its result (a finished session is kept about 30 s): look the connection up on your server');
   assert.equal(err.status, 404);
 });
+
+test('openAuthorizeWindow() opens the window authorize itself would open, blank, and is null when blocked or outside a browser', async () => {
+  const { openAuthorizeWindow } = await import('../../pkg/dist/node.mjs');
+  assert.equal(openAuthorizeWindow(), null, 'no window.open');
+  const popup = fakePopup();
+  const opened = installWindow(popup);
+  assert.equal(openAuthorizeWindow(), popup);
+  const session = await server().oauth.createSession({ integrationType: 'gmail' });
+  installWindow(null);
+  assert.equal(openAuthorizeWindow(), null, 'blocked');
+  const own = installWindow(fakePopup());
+  const flow = browser().oauth.authorize(session, { interval: 50 });
+  await waitFor(() => own.length === 1, 2_000, 'authorize opening its window');
+  standin.complete(session.session_id);
+  await flow;
+  // One name and size for both: what the click handler opens is the window authorize would open.
+  assert.deepEqual(opened[0], { ...own[0], url: '' });
+});

@@ -60,7 +60,7 @@ describe('surface', () => {
     [PopupBlockedError, AirstoreError, ['m'], undefined],
   ];
 
-  test('all 13 error classes are exported, and nothing else but Airstore/default and completeReturn', () => {
+  test('all 13 error classes are exported, and nothing else but Airstore/default, completeReturn and openAuthorizeWindow', () => {
     const names = table.map(([C]) => C.name).sort();
     assert.deepEqual(names, [
       'APIConnectionError', 'APIConnectionTimeoutError', 'APIError', 'AirstoreError', 'AuthenticationError',
@@ -68,7 +68,7 @@ describe('surface', () => {
       'PopupClosedError', 'RateLimitError', 'UnprocessableEntityError',
     ]);
     for (const [C] of table) assert.equal(pkg[C.name], C, C.name);
-    assert.deepEqual(Object.keys(pkg).sort(), [...names, 'Airstore', 'completeReturn', 'default'].sort());
+    assert.deepEqual(Object.keys(pkg).sort(), [...names, 'Airstore', 'completeReturn', 'default', 'openAuthorizeWindow'].sort());
   });
 
   for (const [C, Parent, args, status] of table) {

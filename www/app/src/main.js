@@ -4,7 +4,7 @@
 // provider sends the popup back to /oauth/return (src/return.js), which tells
 // this page to check at once. A blocked popup falls back to sending this whole
 // tab (mode 'auto'); the app's start resumes that flow.
-import { Airstore } from 'airstore-wasm';
+import { Airstore, openAuthorizeWindow } from 'airstore-wasm';
 
 const PROVIDERS = [
   { type: 'gmail', name: 'Gmail', mark: 'M', color: '#d93025' },
@@ -57,7 +57,7 @@ function setBusy(busy) {
 
 async function connect(provider) {
   if (current) return;
-  const popup = window.open('', 'airstore-oauth', 'popup,width=520,height=720');
+  const popup = openAuthorizeWindow();
   paintPopup(popup, provider);
 
   const controller = new AbortController();

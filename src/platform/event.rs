@@ -135,13 +135,7 @@ impl Wake {
 
     /// Resolves when any of the events occurs (or a return signal came).
     pub async fn wait(&self) {
-        let woken = async {
-            self.flag.wait().await;
-        };
-        let returned = async {
-            self.returned.wait().await;
-        };
-        super::race::race(woken, returned).await;
+        super::race::race(self.flag.wait(), self.returned.wait()).await;
         self.flag.fired.set(false);
     }
 }
